@@ -1,0 +1,3 @@
+from sagewright.cli import main
+
+main()

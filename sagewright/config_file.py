@@ -1,0 +1,203 @@
+"""All configs of a pipeline in one JSON file.
+
+Layout (``format_version`` 1)::
+
+    {"format_version": 1,
+     "nodes":    {"NODE": {"step_type": "PyTorchModel", "config_class": "PyTorchModelConfig"}},
+     "shared":   {field: value, ...},            # same value in every config that has the field
+     "specific": {"NODE": {field: value, ...}}}  # everything else, per node
+
+Derived (computed) fields are not stored: they are recomputed on load.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sagewright.errors import ConfigError, UnknownStepError
+from sagewright.registry import Registry, default_registry
+from sagewright.registry.config_base import StepConfig
+from sagewright.registry.validation import config_error
+from sagewright.topology import Topology, step_type_of
+
+FORMAT_VERSION = 1
+_MISSING = object()
+
+
+def dump_configs(configs: Mapping[str, StepConfig]) -> dict[str, Any]:
+    stored = {node: cfg.stored_fields() for node, cfg in configs.items()}
+    values: dict[str, list[Any]] = {}
+    for data in stored.values():
+        for key, value in data.items():
+            values.setdefault(key, []).append(value)
+    shared = {
+        key: vals[0]
+        for key, vals in values.items()
+        if len(stored) > 1 and len(vals) > 1 and all(v == vals[0] for v in vals)
+    }
+    return {
+        "format_version": FORMAT_VERSION,
+        "nodes": {
+            node: {"step_type": cfg.step_type, "config_class": type(cfg).__name__}
+            for node, cfg in configs.items()
+        },
+        "shared": shared,
+        "specific": {
+            node: {k: v for k, v in data.items() if shared.get(k, _MISSING) != v}
+            for node, data in stored.items()
+        },
+    }
+
+
+def save_configs(configs: Mapping[str, StepConfig], path: str | Path) -> Path:
+    target = Path(path)
+    text = json.dumps(dump_configs(configs), indent=2, sort_keys=False) + "\n"
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(target)
+    return target
+
+
+def load_configs(
+    source: str | Path | Mapping[str, Any],
+    *,
+    topology: Topology | None = None,
+    registry: Registry | None = None,
+) -> dict[str, StepConfig]:
+    """Load configs; with ``topology``, every node must have one. Errors name file and node."""
+    where, data = _read(source)
+    reg = registry or default_registry()
+    _check_header(data, where)
+    nodes: dict[str, Any] = data["nodes"]
+    shared: dict[str, Any] = data.get("shared", {})
+    specific: dict[str, Any] = data.get("specific", {})
+    if not isinstance(shared, dict) or not isinstance(specific, dict):
+        raise ConfigError(
+            f"{where}: 'shared' and 'specific' must be JSON objects",
+            code="malformed_config",
+            where=where,
+        )
+    for node in specific:
+        if node not in nodes:
+            raise ConfigError(
+                f"{where}: node '{node}' has values but no entry in 'nodes'",
+                hint=f'add "{node}": {{"step_type": ..., "config_class": ...}} to "nodes"',
+                code="node_without_config",
+                where=f"{where}:{node}",
+            )
+    configs = {
+        node: _load_node(node, entry, shared, specific, reg, where) for node, entry in nodes.items()
+    }
+    if topology is not None:
+        for node in topology.nodes:
+            if node not in configs:
+                raise ConfigError(
+                    f"{where}: node '{node}' of the topology has no config",
+                    hint="run `sagewright init-config` for the topology, or add the node",
+                    code="node_without_config",
+                    where=f"{where}:{node}",
+                )
+    return configs
+
+
+def _read(source: str | Path | Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    if isinstance(source, Mapping):
+        return "configs", dict(source)
+    path = Path(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: file not found", code="file_not_found", where=str(path)
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"{path}: cannot read file: {exc}", code="unreadable_file", where=str(path)
+        ) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{path}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+            code="malformed_json",
+            where=str(path),
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{path}: expected a JSON object", code="malformed_config", where=str(path)
+        )
+    return str(path), data
+
+
+def _check_header(data: dict[str, Any], where: str) -> None:
+    version = data.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ConfigError(
+            f"{where}: missing or non-integer 'format_version'",
+            hint=f"this sagewright writes format_version {FORMAT_VERSION}",
+            code="malformed_config",
+            where=where,
+        )
+    if version > FORMAT_VERSION:
+        raise ConfigError(
+            f"{where}: format_version {version} is newer than this sagewright reads "
+            f"({FORMAT_VERSION})",
+            hint="upgrade sagewright to load this file",
+            code="newer_format",
+            where=where,
+        )
+    if not isinstance(data.get("nodes"), dict):
+        raise ConfigError(
+            f"{where}: missing 'nodes' object (node -> config class map)",
+            code="malformed_config",
+            where=where,
+        )
+
+
+def _load_node(
+    node: str,
+    entry: object,
+    shared: dict[str, Any],
+    specific: dict[str, Any],
+    reg: Registry,
+    where: str,
+) -> StepConfig:
+    here = f"{where}: node '{node}'"
+    if not isinstance(entry, dict):
+        raise ConfigError(
+            f"{here}: entry must be an object with step_type and config_class",
+            code="malformed_config",
+            where=f"{where}:{node}",
+        )
+    step_type = entry.get("step_type", step_type_of(node))
+    try:
+        spec = reg.get(str(step_type))
+    except UnknownStepError as exc:
+        raise ConfigError(
+            f"{here}: {exc.message}", hint=exc.hint, code="unknown_step", where=f"{where}:{node}"
+        ) from None
+    cls = spec.config_class
+    if entry.get("config_class", cls.__name__) != cls.__name__:
+        raise ConfigError(
+            f"{here}: unknown config class '{entry.get('config_class')}' for step type {spec.name}",
+            hint=f"{spec.name} uses {cls.__name__}",
+            code="unknown_config_class",
+            where=f"{where}:{node}",
+        )
+    own = specific.get(node, {})
+    if not isinstance(own, dict):
+        raise ConfigError(
+            f"{here}: values must be a JSON object",
+            code="malformed_config",
+            where=f"{where}:{node}",
+        )
+    values = {k: v for k, v in shared.items() if k in cls.model_fields} | own
+    try:
+        return cls.model_validate(values)
+    except ValidationError as exc:
+        raise config_error(exc, here) from None

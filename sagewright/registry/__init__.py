@@ -1,0 +1,16 @@
+"""The step registry: step types, their ports, configs and builders."""
+
+from sagewright.registry.catalogue import Registry, default_registry
+from sagewright.registry.kinds import JOB_TYPES, DataKind
+from sagewright.registry.spec import InputPort, OutputPort, PortMode, StepSpec
+
+__all__ = [
+    "JOB_TYPES",
+    "DataKind",
+    "InputPort",
+    "OutputPort",
+    "PortMode",
+    "Registry",
+    "StepSpec",
+    "default_registry",
+]

@@ -1,0 +1,82 @@
+"""What a step type is: named, typed ports plus its config and builder classes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from sagewright.registry.kinds import DataKind
+
+if TYPE_CHECKING:
+    from sagewright.builders.base import StepBuilder
+    from sagewright.registry.config_base import StepConfig
+
+STEP_TYPE_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+
+
+class PortMode(StrEnum):
+    REQUIRED = "required"
+    OPTIONAL = "optional"
+    OR_CONFIG = "or-config"  # a config field may give an existing S3 URI instead of a parent
+
+
+@dataclass(frozen=True)
+class InputPort:
+    name: str
+    kind: DataKind
+    mode: PortMode = PortMode.REQUIRED
+    config_field: str | None = None  # for or-config ports: the field that can replace a parent
+
+
+@dataclass(frozen=True)
+class OutputPort:
+    name: str
+    kind: DataKind
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """One registered step type. Immutable: the registry is a plain table of these."""
+
+    name: str
+    sagemaker_step: str
+    description: str
+    when_to_use: str
+    when_not_to_use: str
+    inputs: tuple[InputPort, ...]
+    outputs: tuple[OutputPort, ...]
+    config_class: type[StepConfig]
+    builder_class: type[StepBuilder[Any]] | None = None
+    job_typed: bool = False  # runs on one job type's data; the node qualifier is the job type
+    control: bool = False  # its out-edges are control edges (QualityGate)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def input(self, name: str) -> InputPort:
+        for port in self.inputs:
+            if port.name == name:
+                return port
+        raise KeyError(name)
+
+    def input_for_kind(self, kind: DataKind) -> InputPort | None:
+        return next((p for p in self.inputs if p.kind == kind), None)
+
+    @property
+    def consumed_kinds(self) -> frozenset[DataKind]:
+        return frozenset(p.kind for p in self.inputs)
+
+    @property
+    def produced_kinds(self) -> frozenset[DataKind]:
+        return frozenset(p.kind for p in self.outputs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "sagemaker_step": self.sagemaker_step,
+            "description": self.description,
+            "inputs": [
+                {"name": p.name, "kind": str(p.kind), "mode": str(p.mode)} for p in self.inputs
+            ],
+            "outputs": [{"name": p.name, "kind": str(p.kind)} for p in self.outputs],
+        }

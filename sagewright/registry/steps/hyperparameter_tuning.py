@@ -1,0 +1,138 @@
+"""HyperparameterTuning: a tuning job over the XGBoost or PyTorch trainer, used instead of one."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    computed_field,
+    model_validator,
+)
+
+from sagewright.registry.config_base import TrainingConfig
+from sagewright.registry.fields import default
+from sagewright.registry.hyperparameters import PyTorchHyperparameters, XGBoostHyperparameters
+from sagewright.registry.kinds import DataKind
+from sagewright.registry.spec import InputPort, OutputPort, StepSpec
+
+
+class ParameterRange(BaseModel):
+    """One tuned hyperparameter: a continuous or integer interval, or categorical values."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["continuous", "integer", "categorical"]
+    min_value: float | None = None
+    max_value: float | None = None
+    values: list[str | int | float] = Field(default_factory=list)
+    scaling: Literal["Auto", "Linear", "Logarithmic"] = "Auto"
+
+    @model_validator(mode="after")
+    def _check(self) -> ParameterRange:
+        if self.type == "categorical":
+            if not self.values:
+                raise ValueError("a categorical range needs values")
+        elif self.min_value is None or self.max_value is None or self.min_value >= self.max_value:
+            raise ValueError("a continuous/integer range needs min_value < max_value")
+        return self
+
+
+DEFAULT_RANGES: dict[str, dict[str, ParameterRange]] = {
+    "xgboost": {
+        "eta": ParameterRange(type="continuous", min_value=0.01, max_value=0.3),
+        "max_depth": ParameterRange(type="integer", min_value=3, max_value=10),
+        "subsample": ParameterRange(type="continuous", min_value=0.5, max_value=1.0),
+    },
+    "pytorch": {
+        "lr": ParameterRange(
+            type="continuous", min_value=1e-5, max_value=1e-2, scaling="Logarithmic"
+        ),
+        "dropout": ParameterRange(type="continuous", min_value=0.0, max_value=0.5),
+        "batch_size": ParameterRange(type="categorical", values=[16, 32, 64]),
+    },
+}
+DEFAULT_OBJECTIVE = {"xgboost": "validation:auc", "pytorch": "val:auc"}
+
+
+def _framework_of(value: object) -> str:
+    """Discriminator: the ``framework`` of the hyperparameters, XGBoost when not stated."""
+    if isinstance(value, dict):
+        return str(value.get("framework", "xgboost"))
+    return str(getattr(value, "framework", "xgboost"))
+
+
+TunedHyperparameters = Annotated[
+    Annotated[XGBoostHyperparameters, Tag("xgboost")]
+    | Annotated[PyTorchHyperparameters, Tag("pytorch")],
+    Discriminator(_framework_of),
+]
+
+
+class HyperparameterTuningConfig(TrainingConfig):
+    step_type: ClassVar[str] = "HyperparameterTuning"
+
+    hyperparameters: TunedHyperparameters
+    ranges: dict[str, ParameterRange] = default(
+        {}, "Tuned hyperparameters and their ranges; empty uses the framework's defaults."
+    )
+    objective_metric: str | None = default(
+        None,
+        "Metric the tuner optimises; empty uses the framework's default.",
+        example="validation:auc",
+    )
+    objective_type: Literal["Maximize", "Minimize"] = default("Maximize", "Optimisation direction.")
+    strategy: Literal["Bayesian", "Random", "Hyperband", "Grid"] = default(
+        "Bayesian", "Search strategy."
+    )
+    max_jobs: int = default(10, "Total training jobs the tuner may run.", ge=1, le=500)
+    max_parallel_jobs: int = default(2, "Training jobs run at once.", ge=1, le=100)
+    framework_version: str | None = default(
+        None, "Container version; empty uses the framework's default."
+    )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def framework(self) -> str:
+        return self.hyperparameters.framework
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def effective_ranges(self) -> dict[str, ParameterRange]:
+        return self.ranges or DEFAULT_RANGES[self.framework]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def effective_objective_metric(self) -> str:
+        return self.objective_metric or DEFAULT_OBJECTIVE[self.framework]
+
+    @model_validator(mode="after")
+    def _ranges_are_hyperparameters(self) -> HyperparameterTuningConfig:
+        known = set(type(self.hyperparameters).model_fields) - {"framework"}
+        unknown = sorted(set(self.ranges) - known)
+        if unknown:
+            raise ValueError(
+                f"ranges name unknown {self.framework} hyperparameters: {', '.join(unknown)}"
+            )
+        if self.max_parallel_jobs > self.max_jobs:
+            raise ValueError("max_parallel_jobs cannot exceed max_jobs")
+        return self
+
+
+SPEC = StepSpec(
+    name="HyperparameterTuning",
+    sagemaker_step="TuningStep",
+    description=(
+        "Tune XGBoost or PyTorch hyperparameters; outputs the best job's artifacts. "
+        "Used instead of a training step."
+    ),
+    when_to_use="The requirement asks to tune / search hyperparameters (a tuning job).",
+    when_not_to_use="A single training run is asked; never together with a training step.",
+    inputs=(InputPort("training_data", DataKind.PROCESSED_DATA),),
+    outputs=(OutputPort("model_artifacts", DataKind.MODEL_ARTIFACTS),),
+    config_class=HyperparameterTuningConfig,
+)

@@ -1,0 +1,35 @@
+"""ModelCalibration: fit a score calibration mapping on scored calibration data."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from sagewright.registry.config_base import JobTypedConfig, ProcessingConfig
+from sagewright.registry.fields import default
+from sagewright.registry.kinds import DataKind
+from sagewright.registry.spec import InputPort, OutputPort, StepSpec
+
+
+class ModelCalibrationConfig(ProcessingConfig, JobTypedConfig):
+    step_type: ClassVar[str] = "ModelCalibration"
+    entry_point: ClassVar[str] = "model_calibration.py"
+
+    method: Literal["isotonic", "platt"] = default(
+        "isotonic", "Calibration method.", example="isotonic"
+    )
+    score_field: str = default("prob", "Column of the predictions holding the raw score.")
+    label_field: str = default("label", "Column of the predictions holding the true label.")
+
+
+SPEC = StepSpec(
+    name="ModelCalibration",
+    sagemaker_step="ProcessingStep",
+    description="Fit a score calibration mapping (e.g. isotonic, GAM) on scored calibration data.",
+    when_to_use="The requirement asks to calibrate scores; reads the predictions of a "
+    "ModelEvaluation or BatchTransform run on calibration data.",
+    when_not_to_use="No calibration is asked.",
+    inputs=(InputPort("predictions", DataKind.PREDICTIONS),),
+    outputs=(OutputPort("calibration", DataKind.CALIBRATION_ARTIFACTS),),
+    config_class=ModelCalibrationConfig,
+    job_typed=True,
+)

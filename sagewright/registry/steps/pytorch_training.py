@@ -1,0 +1,34 @@
+"""PyTorchTraining: train the project's PyTorch script in the SageMaker PyTorch container."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from sagewright.registry.config_base import TrainingConfig
+from sagewright.registry.fields import default
+from sagewright.registry.hyperparameters import PyTorchHyperparameters
+from sagewright.registry.kinds import DataKind
+from sagewright.registry.spec import InputPort, OutputPort, StepSpec
+
+
+class PyTorchTrainingConfig(TrainingConfig):
+    step_type: ClassVar[str] = "PyTorchTraining"
+    entry_point: ClassVar[str] = "pytorch_training.py"
+
+    framework_version: str = default("2.1", "Version of the SageMaker PyTorch container.")
+    py_version: str = default("py310", "Python version of the PyTorch container.")
+    hyperparameters: PyTorchHyperparameters
+
+
+SPEC = StepSpec(
+    name="PyTorchTraining",
+    sagemaker_step="TrainingStep",
+    description=(
+        "Train a PyTorch model (SageMaker PyTorch container) with PyTorch hyperparameters."
+    ),
+    when_to_use="The requirement trains a PyTorch / neural-network model once.",
+    when_not_to_use="Tuning is asked (use HyperparameterTuning), or the model already exists.",
+    inputs=(InputPort("training_data", DataKind.PROCESSED_DATA),),
+    outputs=(OutputPort("model_artifacts", DataKind.MODEL_ARTIFACTS),),
+    config_class=PyTorchTrainingConfig,
+)

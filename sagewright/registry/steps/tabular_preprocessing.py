@@ -1,0 +1,65 @@
+"""TabularPreprocessing: clean one job type's table; split train/val/test for training."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import model_validator
+
+from sagewright.registry.config_base import JobTypedConfig, ProcessingConfig
+from sagewright.registry.fields import default, essential
+from sagewright.registry.kinds import DataKind
+from sagewright.registry.spec import InputPort, OutputPort, StepSpec
+from sagewright.registry.types import ColumnName
+
+
+class TabularPreprocessingConfig(ProcessingConfig, JobTypedConfig):
+    step_type: ClassVar[str] = "TabularPreprocessing"
+    entry_point: ClassVar[str] = "tabular_preprocessing.py"
+
+    label_name: ColumnName | None = essential(
+        "Name of the label (target) column; may stay empty only for inference data.",
+        example="is_fraud",
+        pipeline=True,
+        when="labeled",
+    )
+    id_name: ColumnName | None = default(
+        None, "Name of the row id column.", example="order_id", pipeline=True
+    )
+    cat_field_list: list[ColumnName] = default(
+        [], "Categorical feature columns.", example=["country"], pipeline=True
+    )
+    tab_field_list: list[ColumnName] = default(
+        [], "Numeric feature columns; empty means all other columns.", pipeline=True
+    )
+    train_ratio: float = default(
+        0.7, "Share of rows for train (training job type only).", gt=0, lt=1
+    )
+    val_ratio: float = default(0.15, "Share of rows for validation (training only).", ge=0, lt=1)
+    seed: int = default(42, "Random seed of the split.", ge=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> TabularPreprocessingConfig:
+        if self.job_type != "inference" and not self.label_name:
+            raise ValueError(f"label_name is required for {self.job_type} data")
+        if self.train_ratio + self.val_ratio >= 1:
+            raise ValueError("train_ratio + val_ratio must leave rows for the test split (< 1)")
+        if self.label_name and self.label_name in [*self.cat_field_list, *self.tab_field_list]:
+            raise ValueError(f"label_name '{self.label_name}' must not be a feature column")
+        return self
+
+
+SPEC = StepSpec(
+    name="TabularPreprocessing",
+    sagemaker_step="ProcessingStep",
+    description=(
+        "Combine shards, check label and id fields, drop bad rows; for `training` also split "
+        "train/val/test."
+    ),
+    when_to_use="After each DataLoading, same job type: every model step reads processed data.",
+    when_not_to_use="When the requirement asks for the loading step alone.",
+    inputs=(InputPort("data", DataKind.TABULAR_DATA),),
+    outputs=(OutputPort("processed_data", DataKind.PROCESSED_DATA),),
+    config_class=TabularPreprocessingConfig,
+    job_typed=True,
+)

@@ -1,0 +1,49 @@
+"""Constrained string types shared by configs: ARNs, S3 URIs, instance types, regions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, StringConstraints
+
+AWS_REGIONS: frozenset[str] = frozenset(
+    {
+        "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+        "ca-central-1", "ca-west-1", "sa-east-1", "mx-central-1",
+        "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-central-2",
+        "eu-north-1", "eu-south-1", "eu-south-2",
+        "ap-south-1", "ap-south-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+        "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+        "ap-southeast-5", "ap-southeast-7", "ap-east-1",
+        "me-south-1", "me-central-1", "il-central-1", "af-south-1",
+        "cn-north-1", "cn-northwest-1", "us-gov-west-1", "us-gov-east-1",
+    }
+)  # fmt: skip
+
+
+def _known_region(value: str) -> str:
+    if value not in AWS_REGIONS:
+        raise ValueError(f"unknown AWS region '{value}'; use a region code such as us-east-1")
+    return value
+
+
+Region = Annotated[str, AfterValidator(_known_region)]
+RoleArn = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]+$", max_length=2048
+    ),
+]
+S3Uri = Annotated[
+    str, StringConstraints(pattern=r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/[^\s]*)?$")
+]
+BucketName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")]
+InstanceType = Annotated[str, StringConstraints(pattern=r"^ml\.[a-z0-9]+(\.[a-z0-9]+)+$")]
+PipelineName = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,79}$")]
+S3Prefix = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9!_.*'()\-]+(/[A-Za-z0-9!_.*'()\-]+)*$")
+]
+SqlQuery = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8)]
+ColumnName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
+JobType = Literal["training", "calibration", "validation", "testing", "inference"]
+Framework = Literal["xgboost", "pytorch"]

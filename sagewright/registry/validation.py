@@ -1,0 +1,44 @@
+"""Turn Pydantic validation errors into messages that name the field and say what to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from sagewright.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str  # dotted path, e.g. "hyperparameters.max_depth"; "" for whole-model rules
+    message: str
+
+    def __str__(self) -> str:
+        return f"field '{self.field}': {self.message}" if self.field else self.message
+
+
+def field_problems(exc: ValidationError) -> list[FieldProblem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in err["loc"])
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "missing":
+            message = "is required but missing"
+        elif err["type"] == "extra_forbidden":
+            message = "is not a known field (remove it or check its spelling)"
+        problems.append(FieldProblem(loc, message))
+    return problems
+
+
+def config_error(exc: ValidationError, where: str) -> ConfigError:
+    """One ConfigError for a whole ValidationError; the first problem leads the message."""
+    problems = field_problems(exc)
+    first = problems[0] if problems else FieldProblem("", str(exc))
+    more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+    return ConfigError(
+        f"{where}: {first}{more}",
+        hint="fix the value in the config and run again",
+        code="invalid_value",
+        where=f"{where}.{first.field}" if first.field else where,
+    )

@@ -1,0 +1,186 @@
+"""Configs for a topology from pipeline values: defaults, given values, derived job types.
+
+``missing_fields`` says which essential values are still unknown (what to ask);
+``build_configs`` validates every node's config, optionally filling unknown essentials
+with clearly recorded placeholder examples (for previews and tests).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from sagewright.errors import ConfigError
+from sagewright.facts import SCHEMA_FIELDS, PipelineValues
+from sagewright.registry import Registry, default_registry
+from sagewright.registry.config_base import StepConfig
+from sagewright.registry.hyperparameters import (
+    ModelHyperparameters,
+    PyTorchHyperparameters,
+    XGBoostHyperparameters,
+)
+from sagewright.registry.schema import FieldDoc, describe_fields
+from sagewright.registry.validation import config_error
+from sagewright.topology import Topology, qualifier_of, step_type_of
+
+PLACEHOLDERS: dict[str, Any] = {
+    "region": "us-east-1",
+    "role_arn": "arn:aws:iam::123456789012:role/SagewrightPlaceholderRole",
+    "bucket": "sagewright-placeholder-bucket",
+    "pipeline_name": "sagewright-preview",
+}
+
+
+@dataclass(frozen=True)
+class MissingField:
+    node: str
+    path: str  # dotted field path; a one-of group is "a|b|c"
+    scope: str  # "pipeline" (ask once) or "node"
+    doc: FieldDoc
+
+
+@dataclass
+class Scaffold:
+    configs: dict[str, StepConfig]
+    placeholders: list[tuple[str, str]] = field(default_factory=list)  # (node, path)
+
+
+def infer_framework(topology: Topology, values: PipelineValues) -> str:
+    stated = values.shared.get("framework")
+    if stated:
+        return str(stated)
+    types = {step_type_of(n) for n in topology.nodes}
+    if any(t.startswith("PyTorch") for t in types):
+        return "pytorch"
+    if any(t.startswith("XGBoost") for t in types):
+        return "xgboost"
+    stated_names = set(values.hyperparameters)
+    if stated_names and stated_names <= set(PyTorchHyperparameters.model_fields) - set(
+        XGBoostHyperparameters.model_fields
+    ) | set(ModelHyperparameters.model_fields):
+        return "pytorch"
+    return "xgboost"
+
+
+def node_values(
+    node: str, cls: type[StepConfig], topology: Topology, values: PipelineValues
+) -> dict[str, Any]:
+    """The raw (unvalidated) values for one node's config class."""
+    fields = cls.model_fields
+    raw: dict[str, Any] = {k: v for k, v in values.shared.items() if k in fields and v is not None}
+    job_type = qualifier_of(node)
+    if "job_type" in fields and job_type:
+        raw["job_type"] = job_type
+    if "framework" in fields:
+        raw["framework"] = infer_framework(topology, values)
+    if cls.step_type == "DataLoading" and job_type in values.data:
+        raw.update(values.data[job_type])
+    if cls.step_type == "QualityGate":
+        raw.update(values.gate)
+    if "hyperparameters" in fields:
+        hyper = {k: values.shared[k] for k in SCHEMA_FIELDS if values.shared.get(k) is not None}
+        hyper.update(values.hyperparameters)
+        if cls.step_type == "HyperparameterTuning":
+            hyper["framework"] = infer_framework(topology, values)
+        raw["hyperparameters"] = hyper
+    for path, value in values.per_node.get(node, {}).items():
+        _set_path(raw, path, value)
+    return raw
+
+
+def missing_fields(
+    topology: Topology, values: PipelineValues, *, registry: Registry | None = None
+) -> list[MissingField]:
+    """Essential fields still unknown, node by node (pipeline-scoped ones repeat per node)."""
+    reg = registry or default_registry()
+    missing: list[MissingField] = []
+    for node in topology.nodes:
+        cls = reg.get(step_type_of(node)).config_class
+        raw = node_values(node, cls, topology, values)
+        missing.extend(_missing_in(node, cls, raw))
+    return missing
+
+
+def _missing_in(node: str, cls: type[StepConfig], raw: dict[str, Any]) -> list[MissingField]:
+    docs = describe_fields(cls)
+    variant = (raw.get("hyperparameters") or {}).get("framework")
+    found: list[MissingField] = []
+    groups: dict[str, list[FieldDoc]] = {}
+    for doc in docs:
+        if doc.tier != "essential" or (doc.variant and variant and doc.variant != variant):
+            continue
+        if doc.one_of:
+            groups.setdefault(doc.one_of, []).append(doc)
+            continue
+        if _get_path(raw, doc.path) is not None:
+            continue
+        if doc.required or (doc.when and _condition_holds(doc.when, raw)):
+            found.append(MissingField(node, doc.path, doc.scope, doc))
+    for group in groups.values():
+        if all(_get_path(raw, d.path) is None for d in group):
+            path = "|".join(d.path for d in group)
+            found.append(MissingField(node, path, group[0].scope, group[0]))
+    seen: set[str] = set()
+    return [m for m in found if not (m.path in seen or seen.add(m.path))]  # type: ignore[func-returns-value]
+
+
+def _condition_holds(condition: str, raw: dict[str, Any]) -> bool:
+    if condition == "labeled":
+        return raw.get("job_type") != "inference"
+    return bool(_get_path(raw, condition))
+
+
+def build_configs(
+    topology: Topology,
+    values: PipelineValues,
+    *,
+    allow_placeholders: bool = False,
+    registry: Registry | None = None,
+) -> Scaffold:
+    """Validated configs for every node; unknown essentials raise unless placeholders allowed."""
+    reg = registry or default_registry()
+    configs: dict[str, StepConfig] = {}
+    placeholders: list[tuple[str, str]] = []
+    missing = missing_fields(topology, values, registry=reg)
+    if missing and not allow_placeholders:
+        names = sorted({m.path if m.scope == "pipeline" else f"{m.node}.{m.path}" for m in missing})
+        raise ConfigError(
+            "missing essential values: " + ", ".join(names),
+            hint="state them in the requirement, answer the questions, or pass a defaults file",
+            code="missing_fields",
+            where=names[0],
+        )
+    by_node: dict[str, list[MissingField]] = {}
+    for item in missing:
+        by_node.setdefault(item.node, []).append(item)
+    for node in topology.nodes:
+        cls = reg.get(step_type_of(node)).config_class
+        raw = node_values(node, cls, topology, values)
+        for item in by_node.get(node, []):
+            path = item.path.split("|")[0]
+            _set_path(raw, path, PLACEHOLDERS.get(path, item.doc.example))
+            placeholders.append((node, path))
+        try:
+            configs[node] = cls.model_validate(raw)
+        except ValidationError as exc:
+            raise config_error(exc, f"node '{node}'") from None
+    return Scaffold(configs, placeholders)
+
+
+def _get_path(data: dict[str, Any], path: str) -> Any:
+    current: Any = data
+    for part in path.split("."):
+        if not isinstance(current, dict):
+            return None
+        current = current.get(part)
+    return current
+
+
+def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    current = data
+    for part in parents:
+        current = current.setdefault(part, {})
+    current[last] = value
