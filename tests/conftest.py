@@ -30,3 +30,6 @@ FULL_VALUES = {
 @pytest.fixture
 def e2e_case() -> dict[str, Any]:
     return golden_case(E2E_CASE)
+
+
+from tests.llm_server import llm_server  # noqa: E402,F401  (fixture for LLM-path tests)
