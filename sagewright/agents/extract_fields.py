@@ -1,0 +1,266 @@
+"""Value keys: where a stated value goes in :class:`PipelineValues` and how it is validated.
+
+A *key* names one value the user can state. It is a canonical fact key of
+:mod:`sagewright.facts` (``region``, ``data.training.s3_uri``, ``hyperparameters.max_depth``,
+``gate.threshold`` ...) or one of a few extra keys that are not facts but still stated:
+
+=================================  ==========================================================
+extra key                          meaning
+=================================  ==========================================================
+``framework``                      xgboost / pytorch, when the topology does not say it
+``cat_field_list``,                pipeline-wide feature column lists
+``tab_field_list``
+``gate.comparison``                ``>=``, ``>``, ``<=``, ``<`` of the QualityGate
+``data.JOBTYPE.redshift_cluster_id``  the Redshift cluster of that job type's DataLoading
+``NODE.PATH``                      any other field of one node (``BatchTransform_inference.
+                                   transform_instance_type``), stored in ``per_node``
+=================================  ==========================================================
+
+Every value is checked against the Pydantic type (with its constraints) of the config field
+it lands in, one field at a time; rules spanning fields are checked when configs are built.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Annotated, Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from sagewright.facts import GATE_FACTS, HYPERPARAMETER_ALIASES, PIPELINE_FACTS, PipelineValues
+from sagewright.registry import JOB_TYPES, Registry, default_registry
+from sagewright.registry.config_base import (
+    BaseConfig,
+    ExistingModelConfig,
+    FrameworkConfig,
+    ProcessingConfig,
+    TrainingConfig,
+)
+from sagewright.registry.hyperparameters import (
+    ModelHyperparameters,
+    PyTorchHyperparameters,
+    XGBoostHyperparameters,
+)
+from sagewright.registry.steps.data_loading import DataLoadingConfig
+from sagewright.registry.steps.quality_gate import QualityGateConfig
+from sagewright.registry.validation import field_problems
+from sagewright.topology import step_type_of
+
+SOURCE_FIELDS = ("s3_uri", "athena_query", "redshift_query")
+DATA_FIELDS = (*SOURCE_FIELDS, "redshift_cluster_id", "athena_database", "redshift_database")
+HYPERPARAMETER_CLASSES: dict[str, type[ModelHyperparameters]] = {
+    "xgboost": XGBoostHyperparameters,
+    "pytorch": PyTorchHyperparameters,
+}
+# Fields of the hyperparameter classes that are the pipeline-wide input schema, not knobs.
+SCHEMA_NAMES = frozenset(ModelHyperparameters.model_fields) | {"framework"}
+
+SHARED_TARGETS: dict[str, tuple[type[BaseModel], str]] = {
+    "region": (BaseConfig, "region"),
+    "role_arn": (BaseConfig, "role_arn"),
+    "bucket": (BaseConfig, "bucket"),
+    "pipeline_name": (BaseConfig, "pipeline_name"),
+    "label_name": (ModelHyperparameters, "label_name"),
+    "id_name": (ModelHyperparameters, "id_name"),
+    "cat_field_list": (ModelHyperparameters, "cat_field_list"),
+    "tab_field_list": (ModelHyperparameters, "tab_field_list"),
+    "training.instance_type": (TrainingConfig, "training_instance_type"),
+    "processing.instance_type": (ProcessingConfig, "processing_instance_type"),
+    "existing_model_uri": (ExistingModelConfig, "existing_model_uri"),
+    "framework": (FrameworkConfig, "framework"),
+}
+_GATE_TARGETS = {
+    "gate.metric": "metric",
+    "gate.threshold": "threshold",
+    "gate.comparison": "comparison",
+}
+NODE_KEY = re.compile(r"^(?P<node>[A-Z][A-Za-z0-9]*(?:_[a-z0-9]+)?)\.(?P<path>[a-z_][a-z0-9_.]*)$")
+
+
+class KeyRejected(ValueError):
+    """A value that its field does not accept; ``message`` is the validation message."""
+
+    def __init__(self, key: str, value: Any, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key = key
+        self.value = value
+        self.message = message
+
+
+def hyperparameter_field(name: str) -> str:
+    """The config field of a hyperparameter name (``lambda`` -> ``reg_lambda``)."""
+    return HYPERPARAMETER_ALIASES.get(name, name)
+
+
+def hyperparameter_names(framework: str) -> list[str]:
+    """Training knobs of a framework (input-schema fields and derived ones left out)."""
+    cls = HYPERPARAMETER_CLASSES[framework]
+    return [n for n in cls.model_fields if n not in SCHEMA_NAMES]
+
+
+def is_known_key(key: str, framework: str) -> bool:
+    try:
+        _target(key, framework)
+    except KeyError:
+        return False
+    return True
+
+
+def validate_key(
+    key: str, value: Any, *, framework: str = "xgboost", registry: Registry | None = None
+) -> Any:
+    """The value as its field's Pydantic type accepts it (``"6"`` -> ``6``), else KeyRejected."""
+    model, name = _target(key, framework, registry)
+    adapter = _adapter(model, name)
+    try:
+        return adapter.validate_python(value)
+    except ValidationError as exc:
+        problems = field_problems(exc)
+        message = "; ".join(p.message for p in problems) or str(exc)
+        raise KeyRejected(key, value, message) from None
+
+
+def _target(
+    key: str, framework: str, registry: Registry | None = None
+) -> tuple[type[BaseModel], str]:
+    if key in SHARED_TARGETS:
+        return SHARED_TARGETS[key]
+    if key in _GATE_TARGETS:
+        return QualityGateConfig, _GATE_TARGETS[key]
+    if key.startswith("hyperparameters."):
+        name = hyperparameter_field(key.removeprefix("hyperparameters."))
+        cls = HYPERPARAMETER_CLASSES.get(framework, XGBoostHyperparameters)
+        if name in cls.model_fields and name not in SCHEMA_NAMES:
+            return cls, name
+        raise KeyError(key)
+    parts = key.split(".")
+    if len(parts) == 3 and parts[0] == "data" and parts[1] in JOB_TYPES and parts[2] in DATA_FIELDS:
+        return DataLoadingConfig, parts[2]
+    match = NODE_KEY.match(key)
+    if match:
+        config = (registry or default_registry()).get(step_type_of(match["node"])).config_class
+        return _nested_target(config, match["path"], framework, key)
+    raise KeyError(key)
+
+
+def _nested_target(
+    cls: type[BaseModel], path: str, framework: str, key: str
+) -> tuple[type[BaseModel], str]:
+    head, _, rest = path.partition(".")
+    if head not in cls.model_fields:
+        raise KeyError(key)
+    if not rest:
+        return cls, head
+    if head == "hyperparameters":
+        return _nested_target(HYPERPARAMETER_CLASSES[framework], rest, framework, key)
+    raise KeyError(key)
+
+
+@functools.cache
+def _adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
+    info = model.model_fields[name]
+    annotation: Any = info.annotation
+    if info.metadata:
+        annotation = Annotated[(annotation, *info.metadata)]  # keep ge/le/pattern constraints
+    return TypeAdapter(annotation)
+
+
+def read_key(values: PipelineValues, key: str) -> Any:
+    """The value stored under ``key``, or None."""
+    if key in PIPELINE_FACTS:
+        return values.shared.get(PIPELINE_FACTS[key])
+    if key in SHARED_TARGETS:
+        return values.shared.get(key)
+    if key in _GATE_TARGETS:
+        return values.gate.get(_GATE_TARGETS[key])
+    if key.startswith("hyperparameters."):
+        return values.hyperparameters.get(
+            hyperparameter_field(key.removeprefix("hyperparameters."))
+        )
+    parts = key.split(".")
+    if len(parts) == 3 and parts[0] == "data":
+        return values.data.get(parts[1], {}).get(parts[2])
+    match = NODE_KEY.match(key)
+    if match:
+        return values.per_node.get(match["node"], {}).get(match["path"])
+    return None
+
+
+def apply_key(values: PipelineValues, key: str, value: Any) -> None:
+    """Store an already validated value; a data source replaces that job type's other sources."""
+    if key in PIPELINE_FACTS or key.startswith("hyperparameters.") or key in GATE_FACTS:
+        values.set_fact(key, value)
+    elif key in SHARED_TARGETS:
+        values.shared[key] = value
+    elif key in _GATE_TARGETS:
+        values.gate[_GATE_TARGETS[key]] = value
+    elif key.startswith("data.") and key.count(".") == 2:
+        _, job_type, name = key.split(".")
+        sources = values.data.setdefault(job_type, {})
+        if name in SOURCE_FIELDS:
+            for other in SOURCE_FIELDS:
+                sources.pop(other, None)
+        sources[name] = value
+    else:
+        match = NODE_KEY.match(key)
+        if not match:
+            raise KeyError(key)
+        values.per_node.setdefault(match["node"], {})[match["path"]] = value
+
+
+def clear_key(values: PipelineValues, key: str) -> None:
+    """Forget the value under ``key`` (so its default, or a question, applies)."""
+    if key in PIPELINE_FACTS:
+        values.shared.pop(PIPELINE_FACTS[key], None)
+    elif key in SHARED_TARGETS:
+        values.shared.pop(key, None)
+    elif key in _GATE_TARGETS:
+        values.gate.pop(_GATE_TARGETS[key], None)
+    elif key.startswith("hyperparameters."):
+        values.hyperparameters.pop(hyperparameter_field(key.removeprefix("hyperparameters.")), None)
+    elif key.startswith("data.") and key.count(".") == 2:
+        _, job_type, name = key.split(".")
+        values.data.get(job_type, {}).pop(name, None)
+    else:
+        match = NODE_KEY.match(key)
+        if match:
+            values.per_node.get(match["node"], {}).pop(match["path"], None)
+
+
+def stated_keys(values: PipelineValues) -> dict[str, Any]:
+    """Every key that holds a value, extra keys included."""
+    out: dict[str, Any] = {}
+    for key in SHARED_TARGETS:
+        if read_key(values, key) is not None:
+            out[key] = read_key(values, key)
+    for key in _GATE_TARGETS:
+        if read_key(values, key) is not None:
+            out[key] = read_key(values, key)
+    for name, value in values.hyperparameters.items():
+        out[f"hyperparameters.{name}"] = value
+    for job_type, fields in values.data.items():
+        for name, value in fields.items():
+            out[f"data.{job_type}.{name}"] = value
+    for node, fields in values.per_node.items():
+        for path, value in fields.items():
+            out[f"{node}.{path}"] = value
+    return out
+
+
+def key_for_config_path(path: str, node: str) -> str | None:
+    """The key a config field path of ``node`` is stated under (used to map build errors)."""
+    name = path.split(".")[-1]
+    reverse = {field: key for key, field in PIPELINE_FACTS.items()}
+    if name in reverse:
+        return reverse[name]
+    if name in SHARED_TARGETS:
+        return name
+    if path.startswith("hyperparameters."):
+        return f"hyperparameters.{name}"
+    if step_type_of(node) == "QualityGate":
+        reverse_gate = {field: key for key, field in _GATE_TARGETS.items()}
+        return reverse_gate.get(name)
+    if step_type_of(node) == "DataLoading" and name in DATA_FIELDS and "_" in node:
+        return f"data.{node.split('_', 1)[1]}.{name}"
+    return None

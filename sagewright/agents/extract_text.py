@@ -1,0 +1,182 @@
+"""Text helpers for the offline extractor: literal mentions, masking, sentence windows.
+
+Literal values (S3 URIs, IAM ARNs, SQL queries) are found first and then *masked* (replaced
+by same-length filler) so later rules never match inside them: ``label`` in ``SELECT label
+FROM t`` is not a label statement, and ``eu-west-1`` in a bucket name is not a region.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+MentionKind = Literal["s3", "sql", "arn"]
+
+S3_PATTERN = re.compile(r"s3://[^\s`'\"()<>\[\]{},;|]+", re.IGNORECASE)
+ARN_PATTERN = re.compile(r"\barn:[^\s`'\"()<>\[\]{},;|]+")
+CODE_SPAN = re.compile(r"```(?:[a-zA-Z]+\n)?(?P<fenced>.+?)```|`(?P<inline>[^`\n]+)`", re.DOTALL)
+SQL_START = re.compile(r"\b(?:SELECT|WITH)\b")
+SQL_START_ANY_CASE = re.compile(r"\b(?:select|with)\b", re.IGNORECASE)
+SQL_CUE_BEFORE = re.compile(r"(?:query|sql|athena|redshift)\b[^.\n]{0,20}$", re.IGNORECASE)
+SQL_TAIL = re.compile(
+    r"(?:(?:,\s*(?:and\s+|then\s+)?|\s+(?:and|then)\s+(?:then\s+)?)"
+    r"(?:evaluate|train|run|package|register|use|label|labels|id|ids|score|load|with|using"
+    r"|region|role|for\s+the)"
+    r"|\s+(?:on|in|via|using|from)\s+(?:athena|redshift))\b.*$",
+    re.IGNORECASE | re.DOTALL,
+)
+TRAILING_PUNCTUATION = ".,;:!?)]}'\"`"
+MASK = "\u2591"  # light shade: never a word character, never punctuation the rules look for
+
+
+@dataclass(frozen=True)
+class Mention:
+    kind: MentionKind
+    start: int
+    end: int
+    value: str
+    backticked: bool = False
+
+
+LITERALS: tuple[tuple[re.Pattern[str], MentionKind], ...] = (
+    (S3_PATTERN, "s3"),
+    (ARN_PATTERN, "arn"),
+)
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """S3 URIs, ARNs and SQL queries in text order (SQL in backticks, fences or plain)."""
+    mentions: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+    for match in CODE_SPAN.finditer(text):
+        group = "fenced" if match.group("fenced") is not None else "inline"
+        body = match.group(group)
+        stripped = body.strip()
+        if SQL_START_ANY_CASE.match(stripped) and re.search(r"\bfrom\b", stripped, re.I):
+            start = match.start(group) + body.index(stripped[0])
+            mentions.append(Mention("sql", start, start + len(stripped), stripped, True))
+            taken.append((match.start(), match.end()))
+    for pattern, kind in LITERALS:
+        for match in pattern.finditer(text):
+            if _inside(match.start(), taken):
+                continue
+            value = match.group().rstrip(TRAILING_PUNCTUATION)
+            if kind == "s3":
+                value = "s3://" + value[5:]  # the scheme in lower case
+            mentions.append(Mention(kind, match.start(), match.start() + len(value), value))
+            taken.append((match.start(), match.start() + len(value)))
+    mentions.extend(_plain_sql(text, taken))
+    return sorted(mentions, key=lambda m: m.start)
+
+
+def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= position < end for start, end in spans)
+
+
+def _plain_sql(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
+    """Unquoted SQL: ``SELECT``/``WITH`` in capitals, or any case right after 'query'/'sql'."""
+    found: list[Mention] = []
+    for match in SQL_START_ANY_CASE.finditer(text):
+        start = match.start()
+        if _inside(start, taken) or any(m.start <= start < m.end for m in found):
+            continue
+        if not SQL_START.match(text, start) and not SQL_CUE_BEFORE.search(text[:start]):
+            continue
+        end = _sql_end(text, start)
+        query = _trim_tail(text[start:end])
+        if not re.search(r"\bfrom\b", query, re.IGNORECASE) or len(query) < 8:
+            continue
+        found.append(Mention("sql", start, start + len(query), query))
+    return found
+
+
+def _trim_tail(query: str) -> str:
+    """Cut English that follows the query in the same clause (", label y", " in redshift")."""
+    found = re.search(r"\bfrom\b", query, re.IGNORECASE)
+    if not found:
+        return query.strip()
+    head, tail = query[: found.end()], query[found.end() :]
+    return (head + SQL_TAIL.sub("", tail)).strip().rstrip(",")
+
+
+def _sql_end(text: str, start: int) -> int:
+    """End of an unquoted query: a newline, ';', a sentence-ending '.', or an unopened ')'."""
+    quote: str | None = None
+    depth = 0
+    i = start
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                return i
+            depth -= 1
+        elif _ends_clause(text, i):
+            return i
+        i += 1
+    return i
+
+
+def _ends_clause(text: str, i: int) -> bool:
+    """A newline, ';', a '.' before whitespace, or an em/en dash (a new clause starts)."""
+    ch = text[i]
+    if ch in "\n;\u2014\u2013":
+        return True
+    return ch == "." and (i + 1 == len(text) or text[i + 1].isspace())
+
+
+def mask(text: str, spans: list[tuple[int, int]]) -> str:
+    """Replace each span by filler of the same length (offsets stay valid)."""
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, min(end, len(chars))):
+            if chars[i] != "\n":
+                chars[i] = MASK
+    return "".join(chars)
+
+
+SENTENCE_BREAK = re.compile(r"(?:[.!?](?=\s)|\n)")
+
+
+def sentence_bounds(text: str, position: int) -> tuple[int, int]:
+    """Start and end of the sentence (or line) holding ``position``."""
+    start = 0
+    for match in SENTENCE_BREAK.finditer(text, 0, position):
+        start = match.end()
+    after = SENTENCE_BREAK.search(text, position)
+    return start, after.start() if after else len(text)
+
+
+def before_window(text: str, start: int, floor: int) -> str:
+    """The clause leading up to ``start``: back to the sentence start or ``floor``.
+
+    When that clause has no word in it (a value on its own line under a heading such as
+    ``Training data:``), the previous line is used instead.
+    """
+    sentence_start, _ = sentence_bounds(text, start)
+    lo = max(sentence_start, floor)
+    window = text[lo:start]
+    if not re.search(r"[A-Za-z]{2}", window) and lo > floor:
+        prev_start, _ = sentence_bounds(text, max(lo - 1, 0))
+        window = text[max(prev_start, floor) : start]
+    return window
+
+
+def after_window(text: str, end: int, ceiling: int) -> str:
+    _, sentence_end = sentence_bounds(text, end)
+    return text[end : min(sentence_end, ceiling)]
+
+
+NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+(?![0-9])|\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?"
+
+
+def parse_number(raw: str) -> str:
+    """Number text as Pydantic should read it: thousands separators removed."""
+    return raw.replace(",", "")

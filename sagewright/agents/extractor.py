@@ -1,0 +1,94 @@
+"""Fill pipeline values from a requirement: one entry point, backends chosen by a model string.
+
+``extract(requirement, topology, model=...)`` returns an :class:`Extraction`: validated values
+(:class:`~sagewright.facts.PipelineValues`), contradictions to ask about (``conflicts``), stated
+values their fields refuse (``rejected``, with the validation message), the question keys still
+open (``missing``), token ``usage`` and the ``backend`` used. ``offline`` (the default when
+nothing is configured) is the rule-based :mod:`~sagewright.agents.offline_extractor`; any
+LangChain ``provider:model`` string runs :mod:`~sagewright.agents.llm_extractor`. Settings are
+resolved like the planner's (:func:`sagewright.agents.llm.resolve_settings`).
+
+When the LLM backend fails (documented, never an unhandled exception):
+
+====================  =========================================================================
+what happened         outcome (``fallback=True``, the default)
+====================  =========================================================================
+reply not JSON, or    sent back once with the problems listed; if still wrong: the offline
+JSON breaking the     extraction, ``Extraction.fallback == "llm_malformed"``
+schema
+refusal, HTTP 429,    retried as :func:`~sagewright.agents.llm.invoke_structured` documents;
+timeout, provider     then the offline extraction with ``fallback`` = the error code
+unavailable           (``llm_refused``, ``llm_rate_limited``, ``llm_timeout``, ``llm_unavailable``)
+====================  =========================================================================
+
+With ``fallback=False`` those errors are raised as their typed
+:class:`~sagewright.agents.llm.LLMError` instead. Usage spent before a fallback is kept.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sagewright.agents.extract_result import Conflict, Extraction, Rejected
+from sagewright.agents.llm import OFFLINE, LLMError, ModelSettings, Usage, resolve_settings
+from sagewright.agents.offline_extractor import extract_offline
+from sagewright.errors import AgentError
+from sagewright.registry import Registry, default_registry
+from sagewright.topology import Topology
+
+MAX_REQUIREMENT_CHARS = 20_000
+
+__all__ = ["Conflict", "Extraction", "Rejected", "extract"]
+
+
+def extract(
+    requirement: str,
+    topology: Topology,
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+    timeout: float | None = None,
+    config_file: Path | None = None,
+    fallback: bool = True,
+    registry: Registry | None = None,
+    settings: ModelSettings | None = None,
+) -> Extraction:
+    """The values ``requirement`` states for ``topology``, by the backend ``model`` names."""
+    text = _check_requirement(requirement)
+    topo = Topology.parse(topology)
+    reg = registry or default_registry()
+    resolved = settings or resolve_settings(
+        model, base_url=base_url, timeout=timeout, config_file=config_file
+    )
+    if resolved.offline:
+        return extract_offline(text, topo, registry=reg)
+    from sagewright.agents.llm_extractor import extract_with_llm
+
+    usage = Usage()
+    try:
+        return extract_with_llm(text, topo, resolved, usage=usage, registry=reg)
+    except LLMError as exc:
+        if not fallback:
+            raise
+        result = extract_offline(text, topo, registry=reg)
+        result.usage = usage
+        result.backend = f"{OFFLINE} (fallback from {resolved.model})"
+        result.fallback = exc.code
+        result.notes.append(f"the LLM backend failed ({exc.code}); used the offline extractor")
+        return result
+
+
+def _check_requirement(requirement: object) -> str:
+    if not isinstance(requirement, str):
+        raise AgentError(
+            f"requirement must be text, got {type(requirement).__name__}",
+            code="bad_requirement",
+        )
+    if len(requirement) > MAX_REQUIREMENT_CHARS:
+        raise AgentError(
+            f"the requirement has {len(requirement)} characters; "
+            f"the limit is {MAX_REQUIREMENT_CHARS}",
+            hint="shorten it to the pipeline's data, model and values",
+            code="requirement_too_long",
+        )
+    return requirement

@@ -1,0 +1,853 @@
+"""Offline (rule-based) extraction of stated values from a requirement or an answer.
+
+General rules, no case texts: literal values first (S3 URIs, ARNs, SQL), then statements
+introduced by a cue word (``label``, ``region``, ``bucket``, hyperparameter names, a metric
+with a comparison). Where a value belongs is decided from the words around it and from the
+topology (which job types have a data path, which framework the training step uses).
+
+What it never does: invent a value (a field with no statement stays unknown), pick one of
+two contradicting statements (both are kept as a conflict), or accept a value its field's
+Pydantic type refuses (kept as rejected, with the validation message).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sagewright.agents.extract_fields import HYPERPARAMETER_CLASSES
+from sagewright.agents.extract_result import Collector, Extraction
+from sagewright.agents.extract_text import (
+    NUMBER,
+    Mention,
+    after_window,
+    before_window,
+    find_mentions,
+    mask,
+    parse_number,
+    sentence_bounds,
+)
+from sagewright.agents.llm import Usage
+from sagewright.agents.questions import model_from_config_nodes, questions_for
+from sagewright.facts import PipelineValues
+from sagewright.registry import Registry, default_registry
+from sagewright.scaffold import infer_framework
+from sagewright.topology import Topology, qualifier_of, step_type_of
+
+# ---------------------------------------------------------------------------- vocabulary
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+STOPWORDS = _words(
+    """a an and are as at be by column columns col data dataset each every field fields for
+    from has have in into is it its name names no not of on or our per set should the their
+    them then this that these those to use using value values was we which will with your
+    encoding encoded smoothing noise leakage distribution imbalance quality drift leak
+    auc accuracy f1 precision recall metric metrics score scores model models pipeline step
+    training train test testing validation calibration inference job type split rows row
+    yes none null true false here there when where what all any both named called
+    binary multiclass multi categorical numeric numerical continuous imbalanced balanced noisy
+    missing available present sparse known unknown clean stored kept given provided included
+    derived computed defined based same different only also unique like such eg ie e g"""
+)
+FUNCTION_WORDS = _words(
+    "a an and are as at be by for from in is it of on or should the to use with"
+)
+REGION_CODE = re.compile(
+    r"\b(?:us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov)?-"
+    r"(?:east|west|north|south|central|northeast|southeast|northwest|southwest)-\d{1,2}\b",
+    re.IGNORECASE,
+)
+REGION_STATED = re.compile(
+    r"\bregion\b(?P<connect>\s*(?:\bis\b|\bshould be\b|=|:|\bof\b)\s*|\s+)[`'\"]?"
+    r"(?P<value>[A-Za-z0-9][A-Za-z0-9-]*)",
+    re.IGNORECASE,
+)
+IDENT = r"[`'\"]?(?P<name>[A-Za-z_][A-Za-z0-9_]*)[`'\"]?(?![A-Za-z0-9_])"
+CONNECT = (
+    r"(?:\s*(?:[:=]|(?:\b(?:is|are)\s+)?(?:(?:stored|kept|found|given)\s+)?\bin\b"
+    r"|\bis\b|\bwill be\b|\bshould be\b|\bnamed\b|\bcalled\b)\s*|\s+)"
+    r"(?:the\s+)?(?:(?:column|field|col)\s+)?(?:(?:named|called)\s+)?"
+)
+LABEL_PATTERNS = [
+    re.compile(
+        r"\blabels?(?:\s*\([^)\n]{0,20}\))?(?:[ _](?:column|col|field|name|variable))?"
+        + CONNECT
+        + IDENT,
+        re.IGNORECASE,
+    ),
+    re.compile(r"\btarget\s*(?:[:=]|\bis\b)\s*(?:the\s+)?(?:column\s+)?" + IDENT, re.IGNORECASE),
+    re.compile(
+        r"\btarget[ _](?:column|col|field|name|variable|label)" + CONNECT + IDENT, re.IGNORECASE
+    ),
+    re.compile(
+        IDENT + r"\s+(?:(?:which|that)\s+)?(?:is|as)\s+(?:the\s+|our\s+)?(?:label|target)\b",
+        re.IGNORECASE,
+    ),
+]
+# Fallbacks when the direct forms found nothing: "the label is binary and called y".
+CLAUSE_PATTERNS = {
+    "label_name": re.compile(
+        r"\b(?:labels?|target)\b[^.;\n]{0,40}?\b(?:column|called|named|field)\s+" + IDENT,
+        re.IGNORECASE,
+    ),
+    "id_name": re.compile(
+        r"\b(?:ids?|identifier)\b[^.;\n]{0,40}?\b(?:column|called|named|field)\s+" + IDENT,
+        re.IGNORECASE,
+    ),
+}
+PREDICT_PATTERN = re.compile(
+    r"\bpredict(?:s|ing)?\s+(?:the\s+)?(?:(?:column|field|label)\s+)?"
+    r"(?P<quoted>[`'\"])?(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P=quoted)?(?![A-Za-z0-9_])",
+    re.IGNORECASE,
+)
+ID_WORDS = (
+    r"\b(?:ids?|identifier|row[ _-]?id|record[ _-]?id|primary[ _]key|key[ _]column|unique[ _]key)"
+    r"(?:[ _](?:column|col|field|name))?"
+)
+ID_PATTERNS = [
+    re.compile(ID_WORDS + CONNECT + IDENT, re.IGNORECASE),
+    re.compile(
+        IDENT + r"\s+(?:(?:which|that)\s+)?(?:is|as)\s+(?:the\s+|our\s+|a\s+)?(?:row\s+)?"
+        r"(?:id|identifier)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\b(?:keyed|identified|indexed)\s+(?:by|on)\s+(?:the\s+)?" + IDENT, re.IGNORECASE),
+]
+BUCKET_STATED = re.compile(
+    r"\b(?:s3\s+)?bucket\b(?:\s+(?:for|of)\s+(?:the\s+)?(?:pipeline\s+)?(?:artifacts|outputs?))?"
+    r"(?:[ _](?:name|named|called))?(?P<connect>\s*(?:\bis\b|=|:)\s*|\s+)"
+    r"[`'\"]?(?P<value>[a-z0-9][a-z0-9.\-]*[a-z0-9])(?![A-Za-z0-9\-]|\.[A-Za-z0-9])",
+    re.IGNORECASE,
+)
+BUCKET_BEFORE = re.compile(
+    r"(?<![A-Za-z0-9.\-])(?P<value>[a-z0-9][a-z0-9.\-]*[a-z0-9])\s+(?:s3\s+)?bucket\b"
+)
+PIPELINE_NAME_PATTERNS = [
+    re.compile(
+        r"\bpipeline[ _](?:name|named|called|id)\b\s*(?:\bis\b|=|:)?\s*"
+        r"[`'\"]?(?P<value>[A-Za-z0-9](?:-*[A-Za-z0-9])*)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b(?:call|name)\s+(?:the|this|it|our)\s+(?:pipeline\s+)?"
+        r"[`'\"]?(?P<value>[A-Za-z0-9](?:-*[A-Za-z0-9])*)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\bpipeline\b[^.\n]{0,24}?\b(?:named|called)\s+[`'\"]?"
+        r"(?P<value>[A-Za-z0-9](?:-*[A-Za-z0-9])*)",
+        re.IGNORECASE,
+    ),
+]
+PIPELINE_NAME_SHORT = re.compile(
+    r"\bpipeline(?:[ \t]*[:=][ \t]*[`'\"]?|\s+[`'\"])"
+    r"(?P<value>[A-Za-z0-9]+(?:-+[A-Za-z0-9]+)+)(?![A-Za-z0-9-])",
+    re.IGNORECASE,
+)
+INSTANCE = re.compile(r"\bml\.[a-z0-9]+\.[a-z0-9]+\b", re.IGNORECASE)
+TRAIN_CUE = r"train|training|trainer|tune|tuning|tuner"
+PROCESS_CUE = r"process|processing|preprocess|preprocessing|processor|prep"
+OTHER_CUE = r"transform|inference|endpoint|host|hosting|serve|serving|deploy|deployment|batch"
+ALL_CUE = r"all|every|everything|both"
+INSTANCE_CUE = re.compile(
+    rf"\b(?:(?P<train>{TRAIN_CUE})|(?P<process>{PROCESS_CUE})|(?P<other>{OTHER_CUE})"
+    rf"|(?P<all>{ALL_CUE}))\b",
+    re.IGNORECASE,
+)
+INSTANCE_DIRECT_AFTER = re.compile(
+    r"^\s*(?:instances?\s+)?(?:\(\s*|(?:for|on)\s+(?:the\s+|all\s+)?)"
+    rf"(?:(?P<train>{TRAIN_CUE})|(?P<process>{PROCESS_CUE})|(?P<other>{OTHER_CUE})"
+    rf"|(?P<all>{ALL_CUE}))\b",
+    re.IGNORECASE,
+)
+JOB_WORDS = {
+    "training": "train training tune tuning trainset",
+    "testing": "test testing tests holdout hold-out held-out heldout testset",
+    "validation": "validation val valid validate validating",
+    "calibration": "calibration calib calibrate calibrating calibrated",
+    "inference": "inference infer scoring score unlabeled unlabelled transform",
+    "eval": "evaluate evaluating evaluation eval",
+}
+JOB_OF_WORD = {w: job for job, words in JOB_WORDS.items() for w in words.split()}
+JOB_KEYWORD = re.compile(
+    r"\b(?:" + "|".join(sorted(map(re.escape, JOB_OF_WORD), key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+DIRECT_AFTER = re.compile(
+    r"^\s*(?:\(\s*|(?:which\s+)?(?:is|are)\s+(?:the\s+|our\s+)?|(?:for|as)\s+(?:the\s+|our\s+)?)"
+    r"(?P<word>train|training|test|testing|holdout|hold-out|held-out|val|validation|calib"
+    r"|calibration|inference|scoring)\b",
+    re.IGNORECASE,
+)
+PATH_HINTS = {
+    "training": {"train", "training", "trn"},
+    "testing": {"test", "testing", "holdout", "heldout"},
+    "validation": {"val", "valid", "validation"},
+    "calibration": {"calib", "calibration", "cal"},
+    "inference": {"score", "scoring", "inference", "infer", "predict", "unlabeled"},
+}
+MODEL_FILE = re.compile(r"\.(?:tar\.gz|tgz|tar|pt|pth|joblib|pkl|bst|onnx)$", re.IGNORECASE)
+EXISTING_CUE = re.compile(
+    r"\b(?:existing|already|pre-?trained|trained|current|production|prod|deployed|our)\b",
+    re.IGNORECASE,
+)
+ARTIFACT_CUE = re.compile(
+    r"\b(?:artifacts?|outputs?)\b[^.\n]{0,30}$",
+    re.IGNORECASE,
+)
+ENGINE = re.compile(r"\b(?P<engine>athena|redshift)\b", re.IGNORECASE)
+CLUSTER = re.compile(
+    r"\b(?:redshift\s+)?cluster(?:[ _](?:id|identifier|name))?\b\s*(?:\bis\b|=|:|named|called)?"
+    r"\s*[`'\"]?(?P<value>[A-Za-z][A-Za-z0-9-]*)",
+    re.IGNORECASE,
+)
+FRAMEWORK_WORDS = {
+    "pytorch": re.compile(r"\b(?:py-?torch|torch)\b", re.IGNORECASE),
+    "xgboost": re.compile(
+        r"\b(?:xgboost|xgb|gradient[- ]boost(?:ed|ing)?|boosted trees|gbdt)\b", re.IGNORECASE
+    ),
+}
+FIELD_LISTS = {
+    "cat_field_list": r"categorical",
+    "tab_field_list": r"numeric(?:al)?|continuous",
+}
+
+# Hyperparameter names: (pattern, {framework: field}, strength). "weak" names need an
+# explicit connector (=, :, of, set to) because the word also has everyday meanings.
+HYPERPARAMETER_NAMES: list[tuple[str, dict[str, str], str]] = [
+    (
+        r"early[_ ]stopping[_ ]rounds|early[ _]stopping(?:[ _](?:patience|rounds|after|at))?",
+        {"xgboost": "early_stopping_rounds", "pytorch": "early_stopping_patience"},
+        "strong",
+    ),
+    (r"early[_ ]stopping[_ ]patience|patience", {"pytorch": "early_stopping_patience"}, "weak"),
+    (
+        r"max[_ ]?depth|max(?:imum)?[ _]tree[ _]depth|maximum[ _]depth|tree[ _]depth",
+        {"xgboost": "max_depth"},
+        "strong",
+    ),
+    (r"depth", {"xgboost": "max_depth"}, "strong"),
+    (r"eta", {"xgboost": "eta"}, "strong"),
+    (r"learning[_ -]?rate|lr|step[ _]size", {"xgboost": "eta", "pytorch": "lr"}, "strong"),
+    (
+        r"num[_ ]?rounds?|num[_ ]boost[_ ]rounds?|n[_ ]?rounds|number[ _]of[ _](?:boosting[ _])?"
+        r"rounds|boosting[ _]rounds|n[_ ]estimators|number[ _]of[ _]trees|num[_ ]trees",
+        {"xgboost": "num_round"},
+        "strong",
+    ),
+    (r"rounds|trees|iterations", {"xgboost": "num_round"}, "weak"),
+    (r"num[_ ]epochs|n[_ ]epochs|number[ _]of[ _]epochs|epochs?", {"pytorch": "epochs"}, "strong"),
+    (r"batch[_ -]?size", {"pytorch": "batch_size"}, "strong"),
+    (r"batch", {"pytorch": "batch_size"}, "weak"),
+    (r"dropout(?:[ _](?:rate|prob(?:ability)?))?", {"pytorch": "dropout"}, "strong"),
+    (r"weight[_ ]decay", {"pytorch": "weight_decay"}, "strong"),
+    (
+        r"subsample(?:[ _]ratio)?|row[ _]subsample(?:[ _]ratio)?",
+        {"xgboost": "subsample"},
+        "strong",
+    ),
+    (
+        r"colsample[_ ]?by[_ ]?tree|column[ _]subsample(?:[ _]ratio)?",
+        {"xgboost": "colsample_bytree"},
+        "strong",
+    ),
+    (r"min[_ ]child[_ ]weight", {"xgboost": "min_child_weight"}, "strong"),
+    (r"scale[_ ]pos[_ ]weight", {"xgboost": "scale_pos_weight"}, "strong"),
+    (r"gamma|min[_ ]split[_ ]loss", {"xgboost": "gamma"}, "weak"),
+    (r"reg[_ ]?lambda|lambda|l2(?:[ _]regulari[sz]ation)?", {"xgboost": "reg_lambda"}, "weak"),
+    (r"reg[_ ]?alpha|alpha|l1(?:[ _]regulari[sz]ation)?", {"xgboost": "reg_alpha"}, "weak"),
+    (r"random[ _]seed|seed", {"pytorch": "seed"}, "weak"),
+]
+CATEGORICAL_NAMES: list[tuple[str, dict[str, str], str]] = [
+    (r"objective", {"xgboost": "objective"}, r"[a-z]+:[a-z]+"),
+    (r"eval[_ ]metric|evaluation[ _]metric", {"xgboost": "eval_metric"}, r"[a-z]+"),
+    (r"optimi[sz]er", {"pytorch": "optimizer"}, r"[a-z]+"),
+    (r"tree[_ ]method", {"xgboost": "tree_method"}, r"[a-z]+"),
+]
+STRONG_CONNECT = (
+    r"\s*(?:=|:|\b(?:fixed|set|kept|held)\s+(?:at|to)\b|\bof\b|\bis\b|\bto\b|\bat\b"
+    r"|\bequal to\b|\bto be\b)?\s*"
+)
+WEAK_CONNECT = r"\s*(?:=|:|\bof\b|\bset to\b|\bequal to\b)\s*"
+UNITS = {
+    "rounds": "num_round",
+    "boosting rounds": "num_round",
+    "trees": "num_round",
+    "estimators": "num_round",
+    "iterations": "num_round",
+    "epochs": "epochs",
+    "epoch": "epochs",
+}
+VALUE_BEFORE_UNIT = re.compile(
+    rf"(?P<value>{NUMBER})\s*(?:boosting\s+|training\s+|xgboost\s+)?"
+    r"(?P<unit>boosting rounds|rounds|trees|estimators|iterations|epochs|epoch)\b",
+    re.IGNORECASE,
+)
+RANGE_AFTER = re.compile(r"^\s*(?:-|–|\bto\b|\band\b|\.\.)\s*[-+]?\d")
+RANGE_BEFORE = re.compile(r"\b(?:between|from|range|every|each|after|within|per)\s*$", re.I)
+OBJECTIVE_LITERAL = re.compile(r"\b(?:binary|multi|reg|count|rank):[a-z]+\b")
+
+METRIC = (
+    r"(?P<metric>roc[ -]?auc|auc[ -]?roc|auc|area under (?:the )?(?:roc )?curve|accuracy|acc"
+    r"|f1(?:[ -]score)?|precision|recall|log[ _-]?loss|logloss|cross[ -]entropy)"
+)
+COMPARE = (
+    r"(?P<comp>>=|≥|=>|>|<=|≤|=<|<|of at least|at least|no less than|not (?:be )?below"
+    r"|not (?:be )?under|above|over|greater than|higher than|more than|exceeds?|exceeding"
+    r"|at most|no more than|not (?:be )?above|below|under|less than|lower than)"
+)
+FILL = (
+    r"(?:\s+(?:is|of|score|on|the|test|testing|validation|val|holdout|set|data|must|be|should"
+    r"|stays?|remains?|reaches?|hits?|value|needs?|to|has|gets?|achieves?|evaluation|eval"
+    r"|split)){0,5}"
+)
+THRESHOLD = rf"(?P<value>{NUMBER})\s*(?P<percent>%|percent\b)?"
+GATE_PATTERNS = [
+    re.compile(rf"\b{METRIC}\b{FILL}\s*{COMPARE}\s*{THRESHOLD}", re.IGNORECASE),
+    re.compile(
+        rf"\b{METRIC}\b{FILL}\s*(?:of\s+)?{THRESHOLD}\s*"
+        r"(?P<orwhat>or\s+(?:higher|more|better|above|greater|lower|less|below)|\+)",
+        re.IGNORECASE,
+    ),
+    re.compile(rf"{COMPARE}\s*{THRESHOLD}\s*(?:test\s+|validation\s+)?{METRIC}\b", re.IGNORECASE),
+    re.compile(rf"\b{METRIC}\s+threshold\s*(?:of|=|:|is)?\s*{THRESHOLD}", re.IGNORECASE),
+    re.compile(
+        rf"\b(?P<bound>minimum|min|maximum|max|required)\s+{METRIC}\s*(?:of|=|:|is)?\s*{THRESHOLD}",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"\bthreshold\s*(?:of|:|=|is)?\s*(?:an?\s+)?{METRIC}\s*(?:of|=|:|>=|≥)?\s*{THRESHOLD}",
+        re.IGNORECASE,
+    ),
+]
+FAIL_CUE = re.compile(
+    r"\b(?:fail|fails|stop|stops|block|blocks|reject|abort|halt)\b[^.\n]{0,40}$", re.IGNORECASE
+)
+INVERSE = {">=": "<", ">": "<=", "<=": ">", "<": ">="}
+COMPARISONS = {
+    ">=": ("≥", "=>", ">=", "at least", "of at least", "no less than", "not below", "not under",
+           "not be below", "not be under"),
+    ">": (">", "above", "over", "greater than", "higher than", "more than", "exceeds",
+          "exceed", "exceeding"),
+    "<=": ("<=", "≤", "=<", "at most", "no more than", "not above", "not be above"),
+    "<": ("<", "below", "under", "less than", "lower than"),
+}  # fmt: skip
+COMPARISON_OF = {word: op for op, words in COMPARISONS.items() for word in words}
+
+
+def normal_metric(word: str) -> str:
+    lowered = re.sub(r"[\s_-]+", " ", word.lower())
+    if "auc" in lowered or "area under" in lowered:
+        return "auc"
+    if lowered.startswith("acc"):
+        return "accuracy"
+    if lowered.startswith("f1"):
+        return "f1"
+    if "loss" in lowered or "entropy" in lowered:
+        return "log_loss"
+    return lowered
+
+
+# ---------------------------------------------------------------------------- the pass
+
+
+@dataclass
+class _Context:
+    text: str
+    masked: str
+    mentions: list[Mention]
+    topology: Topology
+    framework: str
+    collector: Collector
+    registry: Registry
+    notes: list[str] = field(default_factory=list)
+
+    def snippet(self, start: int, end: int) -> str:
+        return " ".join(self.text[max(start, 0) : end].split())[:120]
+
+
+def extract_offline(
+    text: str, topology: Topology, *, registry: Registry | None = None
+) -> Extraction:
+    """Values stated in ``text`` for ``topology`` (offline backend, no model calls)."""
+    reg = registry or default_registry()
+    collector = _collect(text, topology, reg)
+    values, conflicts, rejected = collector.finish(topology)
+    missing = [
+        q.key
+        for q in questions_for(
+            topology, values, conflicts=conflicts, rejected=rejected, registry=reg
+        )
+    ]
+    return Extraction(
+        values=values,
+        conflicts=conflicts,
+        usage=Usage(),
+        backend="offline",
+        rejected=rejected,
+        missing=missing,
+        notes=collector.notes,
+    )
+
+
+def collect_offline(
+    text: str, topology: Topology, *, registry: Registry | None = None
+) -> Collector:
+    """The candidates found in ``text``, before they are merged (used for answers too)."""
+    return _collect(text, topology, registry or default_registry())
+
+
+def _collect(text: str, topology: Topology, registry: Registry) -> Collector:
+    mentions = find_mentions(text)
+    masked = mask(text, [(m.start, m.end) for m in mentions])
+    framework = _framework(text, topology)
+    collector = Collector(framework, registry)
+    ctx = _Context(text, masked, mentions, topology, framework, collector, registry)
+    _framework_statement(ctx)
+    _roles(ctx)
+    _buckets(ctx)
+    _regions(ctx)
+    _pipeline_names(ctx)
+    _instances(ctx)
+    _labels_and_ids(ctx)
+    _field_lists(ctx)
+    _gate(ctx)
+    _hyperparameters(ctx)
+    _sources(ctx)
+    collector.notes.extend(ctx.notes)
+    return collector
+
+
+# ---------------------------------------------------------------------------- rules
+
+
+def topology_framework(topology: Topology) -> str | None:
+    """The framework the topology's step types name (PyTorch* / XGBoost*), if any."""
+    types = {step_type_of(n) for n in topology.nodes}
+    if any(t.startswith("PyTorch") for t in types):
+        return "pytorch"
+    if any(t.startswith("XGBoost") for t in types):
+        return "xgboost"
+    return None
+
+
+def _framework(text: str, topology: Topology) -> str:
+    """The topology's framework when it names one, else the only framework the text names."""
+    decided = topology_framework(topology)
+    if decided:
+        return decided
+    named = [fw for fw, pattern in FRAMEWORK_WORDS.items() if pattern.search(text)]
+    return named[0] if len(named) == 1 else infer_framework(topology, PipelineValues())
+
+
+def _framework_statement(ctx: _Context) -> None:
+    if topology_framework(ctx.topology):
+        return  # the topology decides; the text cannot contradict it
+    for framework, pattern in FRAMEWORK_WORDS.items():
+        match = pattern.search(ctx.masked)
+        if match:
+            ctx.collector.add("framework", framework, ctx.snippet(match.start(), match.end()))
+
+
+def _roles(ctx: _Context) -> None:
+    for mention in ctx.mentions:
+        if mention.kind == "arn" and (":iam:" in mention.value or ":role/" in mention.value):
+            ctx.collector.add("role_arn", mention.value, mention.value)
+
+
+def _buckets(ctx: _Context) -> None:
+    spans: list[tuple[int, int]] = []
+    for match in BUCKET_STATED.finditer(ctx.masked):
+        value = match["value"]
+        connected = match["connect"].strip() != ""
+        if value.lower() in STOPWORDS or not (connected or _name_like(value)):
+            continue
+        ctx.collector.add("bucket", value, ctx.snippet(match.start(), match.end()))
+        spans.append((match.start("value"), match.end("value")))
+    for match in BUCKET_BEFORE.finditer(ctx.masked):
+        value = match["value"]
+        if _name_like(value) and value.lower() not in STOPWORDS:
+            ctx.collector.add("bucket", value, ctx.snippet(match.start(), match.end()))
+            spans.append((match.start("value"), match.end("value")))
+    # "bucket: s3://name/" names the bucket by URI
+    for mention in ctx.mentions:
+        if mention.kind == "s3" and re.search(
+            r"\bbucket\b\s*(?:\bis\b|=|:)?\s*[`'\"]?$", ctx.masked[: mention.start], re.I
+        ):
+            host = mention.value[5:].split("/", 1)[0]
+            ctx.collector.add("bucket", host, mention.value)
+    ctx.masked = mask(ctx.masked, spans)
+
+
+def _name_like(value: str) -> bool:
+    return bool(re.search(r"[-.0-9]", value))
+
+
+def _regions(ctx: _Context) -> None:
+    """Region codes anywhere; after the word 'region', also what is not a code (to re-ask)."""
+    for match in REGION_STATED.finditer(ctx.masked):
+        value = match["value"]
+        if value.lower() in STOPWORDS or REGION_CODE.fullmatch(value):
+            continue  # a code is picked up below; "the region" states nothing
+        if match["connect"].strip() or _name_like(value):  # "region: Frankfurt", "region eu-1"
+            ctx.collector.add("region", value, ctx.snippet(match.start(), match.end()))
+    for match in REGION_CODE.finditer(ctx.masked):
+        ctx.collector.add("region", match.group().lower(), ctx.snippet(match.start(), match.end()))
+
+
+def _pipeline_names(ctx: _Context) -> None:
+    for pattern in [*PIPELINE_NAME_PATTERNS, PIPELINE_NAME_SHORT]:
+        for match in pattern.finditer(ctx.masked):
+            value = match["value"]
+            if value.lower() in STOPWORDS:
+                continue
+            ctx.collector.add("pipeline_name", value, ctx.snippet(match.start(), match.end()))
+
+
+def _instances(ctx: _Context) -> None:
+    previous_end = 0
+    matches = list(INSTANCE.finditer(ctx.masked))
+    for i, match in enumerate(matches):
+        before = before_window(ctx.masked, match.start(), previous_end)
+        ceiling = matches[i + 1].start() if i + 1 < len(matches) else len(ctx.masked)
+        after = after_window(ctx.masked, match.end(), ceiling)
+        cues = list(INSTANCE_CUE.finditer(before))
+        direct = INSTANCE_DIRECT_AFTER.match(after)
+        cue = direct or (cues[-1] if cues else INSTANCE_CUE.search(after))
+        previous_end = match.end()
+        value = match.group().lower()
+        evidence = ctx.snippet(match.start() - 40, match.end())
+        if cue is None:
+            ctx.notes.append(f"instance type {value} is not said to be for training or processing")
+            continue
+        if cue["train"] or cue["all"]:
+            ctx.collector.add("training.instance_type", value, evidence)
+        if cue["process"] or cue["all"]:
+            ctx.collector.add("processing.instance_type", value, evidence)
+        if cue["other"]:
+            for node in ctx.topology.nodes:
+                if step_type_of(node) == "BatchTransform" and re.search(
+                    r"transform|batch", cue.group(), re.I
+                ):
+                    ctx.collector.add(f"{node}.transform_instance_type", value, evidence)
+
+
+def _labels_and_ids(ctx: _Context) -> None:
+    for key, patterns in (("label_name", LABEL_PATTERNS), ("id_name", ID_PATTERNS)):
+        seen: set[tuple[int, int]] = set()
+        for pattern in patterns:
+            for match in pattern.finditer(ctx.masked):
+                span = (match.start("name"), match.end("name"))
+                name = match["name"]
+                if span in seen or name.lower() in STOPWORDS:
+                    continue
+                seen.add(span)
+                ctx.collector.add(key, name, ctx.snippet(match.start(), match.end()))
+        if not seen:
+            for match in CLAUSE_PATTERNS[key].finditer(ctx.masked):
+                if match["name"].lower() not in STOPWORDS:
+                    evidence = ctx.snippet(match.start(), match.end())
+                    ctx.collector.add(key, match["name"], evidence)
+    if ctx.collector.has("label_name"):
+        return
+    for match in PREDICT_PATTERN.finditer(ctx.masked):
+        name = match["name"]
+        # "predict churn" is a task, "predict is_churned" / "predict `churn`" names a column
+        if (match["quoted"] or "_" in name) and name.lower() not in STOPWORDS:
+            ctx.collector.add("label_name", name, ctx.snippet(match.start(), match.end()))
+
+
+def _field_lists(ctx: _Context) -> None:
+    for key, adjective in FIELD_LISTS.items():
+        pattern = re.compile(
+            rf"\b(?:{adjective})\s+(?:features?|columns?|fields?|variables?)\s*(?:\bare\b|[:=])"
+            r"\s*\[?(?P<names>[`'\"]?[A-Za-z_][A-Za-z0-9_]*[`'\"]?"
+            r"(?:\s*(?:,|\band\b|,\s*and\b)\s*[`'\"]?[A-Za-z_][A-Za-z0-9_]*[`'\"]?)*)",
+            re.IGNORECASE,
+        )
+        for match in pattern.finditer(ctx.masked):
+            names = [n.strip("`'\" ") for n in re.split(r",|\band\b", match["names"])]
+            names = [n for n in names if n]
+            ctx.collector.add(key, names, ctx.snippet(match.start(), match.end()))
+
+
+def _gate(ctx: _Context) -> None:
+    if not any(step_type_of(n) == "QualityGate" for n in ctx.topology.nodes):
+        return
+    taken: list[tuple[int, int]] = []
+    for pattern in GATE_PATTERNS:
+        for match in pattern.finditer(ctx.masked):
+            if any(s <= match.start() < e for s, e in taken):
+                continue
+            taken.append((match.start(), match.end()))
+            metric = normal_metric(match["metric"])
+            threshold = _number(match["value"], percent=bool(match["percent"]))
+            groups = match.groupdict()
+            comparison = _comparison(groups.get("comp"), groups.get("orwhat"), metric)
+            if (groups.get("bound") or "").lower().startswith("max"):
+                comparison = "<="
+            start, _ = sentence_bounds(ctx.masked, match.start())
+            if FAIL_CUE.search(ctx.masked[start : match.start()]):
+                comparison = INVERSE[comparison]  # "fail if AUC < 0.8" passes on AUC >= 0.8
+            evidence = ctx.snippet(match.start(), match.end())
+            ctx.collector.add("gate.metric", metric, evidence)
+            ctx.collector.add("gate.threshold", threshold, evidence)
+            if comparison != ">=" or ctx.collector.has("gate.comparison"):
+                ctx.collector.add("gate.comparison", comparison, evidence)
+
+
+def _comparison(comp: str | None, orwhat: str | None, metric: str) -> str:
+    if comp:
+        return COMPARISON_OF.get(" ".join(comp.lower().split()), ">=")
+    if orwhat and re.search(r"lower|less|below", orwhat, re.I):
+        return "<="
+    return "<=" if metric == "log_loss" and not orwhat else ">="
+
+
+def _number(raw: str, *, percent: bool = False) -> str:
+    text = parse_number(raw)
+    if not percent:
+        return text
+    try:
+        return str(Decimal(text) / 100)
+    except InvalidOperation:
+        return text
+
+
+def _hyperparameters(ctx: _Context) -> None:
+    masked = ctx.masked
+    spans: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return not any(s < end and start < e for s, e in spans)
+
+    for pattern, fields, strength in HYPERPARAMETER_NAMES:
+        connect = WEAK_CONNECT if strength == "weak" else STRONG_CONNECT
+        regex = re.compile(
+            rf"(?<![A-Za-z0-9_])(?P<name>{pattern})(?![A-Za-z0-9_])[\"']?(?:\s*\([^)\n]{{0,30}}\))?"
+            rf"{connect}"
+            rf"(?P<value>{NUMBER})(?P<percent>%)?(?![A-Za-z0-9_]|\.\d)(?:\s*(?:rounds|epochs))?",
+            re.IGNORECASE,
+        )
+        for match in regex.finditer(masked):
+            if not free(match.start(), match.end()) or _is_range(masked, match, match.start()):
+                continue
+            spans.append((match.start(), match.end()))
+            value = _number(match["value"], percent=bool(match["percent"]))
+            _add_hyperparameter(ctx, fields, match["name"], value, match)
+    for match in VALUE_BEFORE_UNIT.finditer(masked):
+        if not free(match.start(), match.end()) or _is_range(masked, match, match.start()):
+            continue
+        spans.append((match.start(), match.end()))
+        unit = " ".join(match["unit"].lower().split())
+        name = UNITS[unit]
+        fields = {"xgboost": name} if name == "num_round" else {"pytorch": name}
+        _add_hyperparameter(ctx, fields, unit, parse_number(match["value"]), match)
+    for pattern, fields, value_pattern in CATEGORICAL_NAMES:
+        regex = re.compile(
+            rf"(?<![A-Za-z0-9_])(?:{pattern})(?![A-Za-z0-9_]){STRONG_CONNECT}"
+            rf"[`'\"]?(?P<value>{value_pattern})",
+            re.IGNORECASE,
+        )
+        for match in regex.finditer(masked):
+            if match["value"].lower() in FUNCTION_WORDS:
+                continue
+            spans.append((match.start(), match.end()))
+            _add_hyperparameter(ctx, fields, pattern, match["value"].lower(), match)
+    for match in OBJECTIVE_LITERAL.finditer(masked):
+        if free(match.start(), match.end()):
+            _add_hyperparameter(ctx, {"xgboost": "objective"}, "objective", match.group(), match)
+    for match in re.finditer(
+        r"\b(?:use|using|with)\s+(?:the\s+)?(?P<value>adamw|adam|sgd)\b"
+        r"|\b(?P<value2>adamw|adam|sgd)\s+optimi[sz]er\b",
+        masked,
+        re.IGNORECASE,
+    ):
+        value = (match["value"] or match["value2"]).lower()
+        _add_hyperparameter(ctx, {"pytorch": "optimizer"}, "optimizer", value, match)
+    for match in re.finditer(
+        r"\bhidden[_ ](?:dims?|layers?(?:[ _]sizes?)?)\s*(?:=|:|of|\bare\b)?\s*\[?"
+        r"(?P<dims>\d+(?:\s*(?:,|and|x)\s*\d+)*)\]?",
+        masked,
+        re.IGNORECASE,
+    ):
+        dims = [int(d) for d in re.findall(r"\d+", match["dims"])]
+        _add_hyperparameter(ctx, {"pytorch": "hidden_dims"}, "hidden_dims", dims, match)
+
+
+def _is_range(text: str, match: re.Match[str], start: int) -> bool:
+    """``max_depth 3-10``, ``between 3 and 10``, ``every 10 rounds``: not a single value."""
+    return bool(
+        RANGE_AFTER.match(text, match.end("value"))
+        or RANGE_BEFORE.search(text[max(0, start - 12) : start])
+    )
+
+
+def _add_hyperparameter(
+    ctx: _Context, fields: dict[str, str], said: str, value: Any, match: re.Match[str]
+) -> None:
+    name = fields.get(ctx.framework)
+    if name is None:
+        ctx.notes.append(
+            f"'{said}' is not a hyperparameter of {ctx.framework} "
+            f"(known: {', '.join(sorted(HYPERPARAMETER_CLASSES[ctx.framework].model_fields))})"
+        )
+        return
+    ctx.collector.add(f"hyperparameters.{name}", value, ctx.snippet(match.start(), match.end()))
+
+
+# ---------------------------------------------------------------------------- data sources
+
+
+def _sources(ctx: _Context) -> None:
+    jobs = [qualifier_of(n) for n in ctx.topology.nodes if step_type_of(n) == "DataLoading"]
+    job_types = [j for j in jobs if j]
+    eval_jobs = {
+        qualifier_of(n)
+        for n in ctx.topology.nodes
+        if step_type_of(n) in ("ModelEvaluation", "BatchTransform") and qualifier_of(n)
+    } - {"calibration"}
+    needs_model = bool(model_from_config_nodes(ctx.topology, ctx.registry))
+    has_model_field = any(
+        "existing_model_uri" in ctx.registry.get(step_type_of(n)).config_class.model_fields
+        for n in ctx.topology.nodes
+    )
+    data: list[Mention] = []
+    for mention in ctx.mentions:
+        if mention.kind == "arn":
+            continue
+        if mention.kind == "s3" and _is_model(ctx, mention, needs_model, bool(job_types)):
+            start, end = sentence_bounds(ctx.masked, mention.start)
+            stated_existing = EXISTING_CUE.search(ctx.masked[start:end])
+            if has_model_field and (needs_model or stated_existing):
+                ctx.collector.add("existing_model_uri", mention.value, mention.value)
+            else:
+                ctx.notes.append(f"model file {mention.value} is not used by this topology")
+            continue
+        if mention.kind == "s3" and _is_output_location(ctx, mention):
+            if not ctx.collector.has("bucket"):
+                ctx.collector.add("bucket", mention.value[5:].split("/", 1)[0], mention.value)
+            continue
+        data.append(mention)
+    assigned = _assign_job_types(ctx, data, job_types, eval_jobs)
+    for mention, job_type in zip(data, assigned, strict=True):
+        if job_type is None:
+            ctx.notes.append(f"could not tell which data {mention.value[:60]!r} is for")
+            continue
+        if mention.kind == "s3":
+            ctx.collector.add(f"data.{job_type}.s3_uri", mention.value, mention.value)
+            continue
+        engine = _engine(ctx, mention)
+        if engine is None:
+            ctx.notes.append(
+                f"the {job_type} SQL query does not say whether it runs on Athena or Redshift"
+            )
+            continue
+        ctx.collector.add(f"data.{job_type}.{engine}_query", mention.value, mention.value[:120])
+    _clusters(ctx, [j for j, m in zip(assigned, data, strict=True) if j and m.kind == "sql"])
+
+
+def _is_model(ctx: _Context, mention: Mention, needs_model: bool, has_data: bool) -> bool:
+    if MODEL_FILE.search(mention.value):
+        return True
+    path = mention.value[5:].split("/", 1)[-1].lower()
+    return needs_model and (not has_data or bool(re.search(r"\bmodels?\b", path)))
+
+
+def _is_output_location(ctx: _Context, mention: Mention) -> bool:
+    before = before_window(ctx.masked, mention.start, 0)
+    cue = ARTIFACT_CUE.search(before)
+    return bool(cue and not JOB_KEYWORD.search(before[cue.start() :]))
+
+
+def _assign_job_types(
+    ctx: _Context, data: list[Mention], job_types: list[str], eval_jobs: set[str | None]
+) -> list[str | None]:
+    """Which job type each data mention is for (see the module notes for the order of cues)."""
+    if len(data) == 1 and len(job_types) == 1:
+        return [job_types[0]]
+    out: list[str | None] = []
+    for i, mention in enumerate(data):
+        floor = data[i - 1].end if i else 0
+        ceiling = data[i + 1].start if i + 1 < len(data) else len(ctx.masked)
+        out.append(_job_of(ctx, mention, floor, ceiling, eval_jobs))
+    # One loose value and one job type without data: that is where it goes.
+    loose = [i for i, job in enumerate(out) if job not in job_types]
+    open_jobs = [j for j in job_types if j not in out]
+    if len(loose) == 1 and len(open_jobs) == 1:
+        out[loose[0]] = open_jobs[0]
+    return out
+
+
+def _job_of(
+    ctx: _Context, mention: Mention, floor: int, ceiling: int, eval_jobs: set[str | None]
+) -> str | None:
+    after = after_window(ctx.masked, mention.end, ceiling)
+    direct = DIRECT_AFTER.match(after)
+    if direct:
+        return _job_word(direct["word"], eval_jobs)
+    before = before_window(ctx.masked, mention.start, floor)
+    for match in reversed(list(JOB_KEYWORD.finditer(before))):
+        job = _job_word(match.group(), eval_jobs)
+        if job:
+            return job
+    hinted = _path_hint(mention)
+    if hinted:
+        return hinted
+    for match in JOB_KEYWORD.finditer(after):
+        job = _job_word(match.group(), eval_jobs)
+        if job:
+            return job
+    return None
+
+
+def _job_word(word: str, eval_jobs: set[str | None]) -> str | None:
+    job = JOB_OF_WORD.get(word.lower())
+    if job == "eval":
+        return next(iter(eval_jobs)) if len(eval_jobs) == 1 else None
+    return job
+
+
+def _path_hint(mention: Mention) -> str | None:
+    if mention.kind == "s3":
+        words = re.split(r"[/_.\-]+", mention.value[5:].lower())[1:]  # the bucket name is no hint
+    else:
+        words = re.findall(r"[a-z]+", mention.value.lower().split("from", 1)[-1])
+    for word in reversed(words):
+        for job, hints in PATH_HINTS.items():
+            if word in hints:
+                return job
+    return None
+
+
+def _engine(ctx: _Context, mention: Mention) -> str | None:
+    start, end = sentence_bounds(ctx.masked, mention.start)
+    before = list(ENGINE.finditer(ctx.masked, start, mention.start))
+    if before:
+        return before[-1]["engine"].lower()
+    after = ENGINE.search(ctx.masked, mention.end, end)
+    if after:
+        return after["engine"].lower()
+    earlier = list(ENGINE.finditer(ctx.masked, 0, mention.start))
+    if earlier:
+        return earlier[-1]["engine"].lower()
+    later = ENGINE.search(ctx.masked, mention.end)
+    return later["engine"].lower() if later else None
+
+
+def _clusters(ctx: _Context, sql_jobs: list[str | None]) -> None:
+    redshift_jobs = [j for j in sql_jobs if j and ctx.collector.has(f"data.{j}.redshift_query")]
+    for match in CLUSTER.finditer(ctx.masked):
+        value = match["value"]
+        if value.lower() in STOPWORDS:
+            continue
+        for job in redshift_jobs:
+            ctx.collector.add(
+                f"data.{job}.redshift_cluster_id", value, ctx.snippet(match.start(), match.end())
+            )
