@@ -129,6 +129,249 @@ def config_schema(
     out.print(table)
 
 
+# --- plan / eval (planning agent, eval harness) ---------------------------------------------
+
+ModelFlag = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        help="'offline' (default) or a LangChain 'provider:model', e.g. openai:gpt-4.1-mini.",
+    ),
+]
+
+
+@app.command("plan")
+def plan_command(
+    requirement: Annotated[str | None, typer.Argument(help="The requirement text.")] = None,
+    requirement_file: Annotated[
+        Path | None, typer.Option("--requirement-file", help="Read the requirement from a file.")
+    ] = None,
+    model: ModelFlag = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="OpenAI-compatible endpoint (vLLM, Ollama, a proxy)."),
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", help="Seconds per LLM call.", min=0.1)
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="Settings file with an [llm] table.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Plan a requirement into a topology; exit 0 when valid, 1 with checker errors."""
+    from sagewright.agents.planner import plan
+
+    if (requirement is None) == (requirement_file is None):
+        raise SagewrightError(
+            "give the requirement as TEXT or --requirement-file, not both or neither",
+            hint='sagewright plan "Train XGBoost on s3://bucket/train/ ..."',
+            code="bad_arguments",
+        )
+    text = read_text(requirement_file) if requirement_file is not None else requirement or ""
+    result = plan(text, model=model, base_url=base_url, timeout=timeout, config_file=config)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        print_json(result.topology)
+        for note in result.notes:
+            err.print(f"note: {note}", markup=False)
+        for issue in result.errors:
+            err.print(f"{issue.code} {issue.node or '-'}: {issue.message}", markup=False)
+    if not result.valid:
+        raise typer.Exit(1)
+
+
+@app.command("eval")
+def eval_command(
+    golden: Annotated[Path, typer.Option("--golden", help="Golden cases, JSONL.")],
+    model: ModelFlag = None,
+    predictions_out: Annotated[
+        Path | None, typer.Option("--predictions-out", help="Write predictions JSONL here.")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write a Markdown report here.")
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="Fail (exit 1) when a metric is worse than this file."),
+    ] = None,
+    update_baseline: Annotated[
+        Path | None,
+        typer.Option("--update-baseline", help="Write this run's summary as the new baseline."),
+    ] = None,
+    no_facts: Annotated[
+        bool, typer.Option("--no-facts", help="Skip fact extraction (topologies only).")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Score the planner (and fact extraction) against golden topologies."""
+    from sagewright.eval_harness import (
+        baseline_regressions,
+        load_golden,
+        read_baseline,
+        run_eval,
+        write_baseline,
+    )
+
+    cases = load_golden(golden)
+    reference = read_baseline(baseline) if baseline else None
+    run = run_eval(cases, model=model, extractor=None if no_facts else "default")
+    summary = run.summary()
+    if predictions_out:
+        run.write_predictions(predictions_out)
+    if report:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(run.report(title=f"Planner eval: {golden.name}"), encoding="utf-8")
+    if update_baseline:
+        write_baseline(update_baseline, summary)
+    if as_json:
+        print_json(summary)
+    else:
+        table = Table(title=f"{summary['cases']} cases, backend {run.backend}")
+        table.add_column("metric")
+        table.add_column("value")
+        for key in ("valid", "exact", "node_f1", "edge_f1", "ged", "facts", "facts_invented"):
+            table.add_row(key, "n/a" if summary[key] is None else str(summary[key]))
+        table.add_row("seconds/case", str(summary["usage"]["seconds_per_case"]))
+        table.add_row("LLM calls", str(summary["usage"]["calls"]))
+        out.print(table)
+    if reference is not None:
+        worse = baseline_regressions(summary, reference)
+        for line in worse:
+            err.print(f"regression: {line}", markup=False)
+        if worse:
+            raise typer.Exit(1)
+
+
+# --- init-config / assemble / deploy (builders) ----------------------------------------------
+
+AllowPlaceholders = Annotated[
+    bool,
+    typer.Option(
+        "--allow-placeholders", help="Accept invented placeholder values (previews and tests)."
+    ),
+]
+
+
+def _read_json_object(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
+        raise SagewrightError(
+            f"{path}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+            code="malformed_json",
+        ) from None
+    if not isinstance(data, dict):
+        raise SagewrightError(f"{path}: expected a JSON object", code="malformed_json")
+    return data
+
+
+@app.command("init-config")
+def init_config(
+    topology_file: Annotated[Path, typer.Option("--topology", help="Topology JSON.")],
+    out_file: Annotated[Path, typer.Option("--out", help="Config JSON to write.")],
+    facts_file: Annotated[
+        Path | None,
+        typer.Option("--facts", help="Known values as {canonical key: value}, e.g. region."),
+    ] = None,
+    allow_placeholders: AllowPlaceholders = False,
+) -> None:
+    """Scaffold the one-file configs: defaults, facts, and marked placeholders."""
+    from sagewright.builders.scaffolding import scaffold_configs
+    from sagewright.config_file import save_configs
+    from sagewright.topology import Topology
+
+    topology = Topology.from_json(read_text(topology_file), source=str(topology_file))
+    facts = _read_json_object(facts_file) if facts_file else {}
+    scaffold = scaffold_configs(topology, facts)
+    save_configs(
+        scaffold.configs,
+        out_file,
+        placeholders=scaffold.placeholders,
+        allow_placeholders=allow_placeholders,
+    )
+    out.print(f"wrote {out_file}: {len(scaffold.configs)} node configs", markup=False)
+    if scaffold.placeholders:
+        fields = sorted({path for _, path in scaffold.placeholders})
+        verb = "allowed" if allow_placeholders else "replace them before `sagewright assemble`"
+        err.print(
+            f"note: {len(scaffold.placeholders)} placeholder value(s) ({verb}): "
+            + ", ".join(fields),
+            markup=False,
+        )
+
+
+@app.command("assemble")
+def assemble_command(
+    topology_file: Annotated[Path, typer.Option("--topology", help="Topology JSON.")],
+    config_file: Annotated[Path, typer.Option("--config", help="Config JSON (init-config).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Deploy folder to write.")],
+    allow_placeholders: AllowPlaceholders = False,
+) -> None:
+    """Build the pipeline offline into DIR (pipeline.json, manifest.json, code/)."""
+    from sagewright.builders.assembler import assemble
+    from sagewright.builders.deploy import write_deploy_folder
+    from sagewright.config_file import load_config_file
+    from sagewright.topology import Topology
+
+    topology = Topology.from_json(read_text(topology_file), source=str(topology_file))
+    loaded = load_config_file(config_file, topology=topology)
+    loaded.require_resolved(allow=allow_placeholders)
+    assembly = assemble(topology, loaded.configs)
+    write_deploy_folder(assembly, out_dir)
+    out.print(
+        f"wrote {out_dir / 'pipeline.json'}: pipeline {assembly.name}, {len(assembly.steps)} "
+        f"steps, {len(assembly.definition):,} characters, {len(assembly.bundles)} code bundles",
+        markup=False,
+    )
+
+
+@app.command("deploy")
+def deploy_command(
+    folder: Annotated[Path, typer.Argument(help="Deploy folder written by `assemble`.")],
+    role: Annotated[str, typer.Option("--role", help="IAM role ARN the pipeline runs as.")],
+    start: Annotated[bool, typer.Option("--start", help="Start an execution.")] = False,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Start and wait for the execution to finish.")
+    ] = False,
+    parameter: Annotated[
+        list[str] | None,
+        typer.Option("--parameter", help="Execution parameter NAME=VALUE (repeatable)."),
+    ] = None,
+) -> None:
+    """Upload the code and upsert the pipeline with your AWS credentials; exit 1 if it fails."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from sagewright.builders.deploy import deploy
+    from sagewright.registry.types import RoleArn
+
+    try:
+        TypeAdapter(RoleArn).validate_python(role)
+    except ValidationError:
+        raise SagewrightError(
+            f"--role {role!r} is not an IAM role ARN",
+            hint="arn:aws:iam::123456789012:role/NAME",
+            code="bad_role",
+        ) from None
+    values = {}
+    for item in parameter or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise SagewrightError(f"--parameter {item!r} is not NAME=VALUE", code="bad_arguments")
+        values[name] = value
+    result = deploy(folder, role_arn=role, start=start, wait=wait, parameters=values)
+    verb = "created" if result.created else "updated"
+    out.print(
+        f"{verb} pipeline {result.pipeline_arn} ({len(result.uploaded)} code objects uploaded)",
+        markup=False,
+    )
+    if result.execution_arn:
+        out.print(f"execution {result.execution_arn}: {result.execution_status}", markup=False)
+    if wait and result.execution_status != "Succeeded":
+        raise typer.Exit(1)
+
+
 def _report(exc: SagewrightError) -> None:
     hint = f" — {exc.hint}" if exc.hint else ""
     err.print(f"error[{exc.code}]: {exc.message}{hint}", markup=False, highlight=False)
@@ -165,3 +408,122 @@ def main(argv: list[str] | None = None) -> None:
         )
         sys.exit(3)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _requirement(text: str | None, path: Path | None, command: str) -> str:
+    if (text is None) == (path is None):
+        raise SagewrightError(
+            "give the requirement as TEXT or --requirement-file, not both or neither",
+            hint=f'sagewright {command} "Train XGBoost on s3://bucket/train/ ..."',
+            code="bad_arguments",
+        )
+    return read_text(path) if path is not None else text or ""
+
+
+@app.command("generate")
+def generate_command(
+    requirement: Annotated[str | None, typer.Argument(help="The requirement text.")] = None,
+    requirement_file: Annotated[
+        Path | None, typer.Option("--requirement-file", help="Read the requirement from a file.")
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out/pipeline"),
+    model: ModelFlag = None,
+    defaults_file: Annotated[
+        Path | None,
+        typer.Option("--defaults", help="JSON of values to use when not stated (region...)."),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Never ask: use defaults, fail listing what is missing.")
+    ] = False,
+) -> None:
+    """Plan -> fill configs (asking for what is missing) -> assemble -> write DIR."""
+    from sagewright.generate import generate, load_defaults
+
+    text = _requirement(requirement, requirement_file, "generate")
+    defaults = load_defaults(defaults_file) if defaults_file is not None else None
+    interactive = not yes and sys.stdin.isatty()
+    result = generate(
+        text,
+        out_dir,
+        model=model,
+        defaults=defaults,
+        ask=_terminal_question if interactive else None,
+        tell=lambda message: err.print(f"[yellow]not accepted:[/yellow] {message}"),
+    )
+    out.print(f"[green]wrote[/green] {result.out_dir}: {', '.join(sorted(result.files))}")
+    out.print(f"{len(result.topology)} steps: {', '.join(result.topology.nodes)}")
+
+
+def _terminal_question(question: Any) -> str:
+    from rich.prompt import Prompt
+
+    return Prompt.ask(f"[bold]?[/bold] {question.text}", console=err, default="")
+
+
+@app.command("chat")
+def chat_command(
+    session: Annotated[str, typer.Option("--session", help="Session name (resumable).")] = (
+        "default"
+    ),
+    model: ModelFlag = None,
+    out_root: Annotated[
+        Path, typer.Option("--out-root", help="Where confirmed pipelines are written.")
+    ] = Path("out"),
+) -> None:
+    """Describe a pipeline in a conversation; every turn is saved, --session resumes it."""
+    from sagewright.chat import ChatSession
+
+    chat = ChatSession(session, model=model, out_root=out_root)
+    out.print(chat.greeting(), markup=False)
+    try:
+        while True:
+            try:
+                line = input("you> ")
+            except EOFError:
+                break
+            reply = chat.send(line)
+            out.print(reply.text, markup=False, highlight=False)
+            if reply.quit:
+                break
+    finally:
+        chat.close()
+
+
+@app.command("batch")
+def batch_command(
+    inputs: Annotated[Path, typer.Argument(help="Folder of .txt/.md files, or a JSONL file.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    workers: Annotated[int, typer.Option("--workers", min=1, max=32)] = 2,
+    model: ModelFlag = None,
+    defaults_file: Annotated[
+        Path | None, typer.Option("--defaults", help="JSON of values to use when not stated.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Generate every requirement concurrently; failures are reported, never fatal."""
+    import functools
+
+    from rich.progress import Progress
+
+    from sagewright.batch import read_items, run_batch
+    from sagewright.generate import batch_item
+
+    items = read_items(inputs)
+    work = functools.partial(batch_item, model=model, defaults_file=defaults_file)
+    with Progress(console=err, transient=as_json) as progress:
+        task = progress.add_task("generating", total=len(items))
+        results = run_batch(
+            items, out_dir, work, workers=workers, on_done=lambda _: progress.advance(task)
+        )
+    if as_json:
+        print_json([vars(r) for r in results])
+    else:
+        table = Table(title=f"batch: {len(results)} items -> {out_dir}")
+        for column in ("id", "status", "seconds", "reason"):
+            table.add_column(column)
+        for r in results:
+            colour = {"ok": "green", "failed": "red"}.get(r.status, "dim")
+            table.add_row(r.id, f"[{colour}]{r.status}[/{colour}]", f"{r.seconds:.2f}", r.reason)
+        out.print(table)
+    if any(r.status == "failed" for r in results):
+        raise typer.Exit(1)

@@ -1,0 +1,261 @@
+"""The offline planner: requirement -> minimal valid topology, deterministic, no network.
+
+:mod:`sagewright.agents.requirement_reader` says what is asked (stages, job types, negations,
+gate); this module places the asked steps and completes every required input through the
+registry's ports: a consumer's required kind is fed by an existing producer when one fits
+(same job type for data), else by a new producer picked from ``registry.producers(kind)``.
+Optional inputs are wired only when the requirement asks for them (calibration mapping into
+Packaging, payloads and metrics into ModelRegistration). Only registered step types are ever
+emitted, whatever the text says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from sagewright.agents.requirement_reader import (
+    BATCH,
+    CALIBRATE,
+    JOB_ORDER,
+    MODEL,
+    PACKAGE,
+    PAYLOAD,
+    PREPROCESS,
+    REGISTER,
+    TRAIN,
+    TUNE,
+    Intent,
+    read_requirement,
+)
+from sagewright.registry import DataKind, PortMode, Registry, StepSpec, default_registry
+from sagewright.topology import qualifier_of, step_type_of
+
+# The catalogue's step types the rules below refer to; a registry missing one is reported.
+DATA_LOADING, PREPROCESSING = "DataLoading", "TabularPreprocessing"
+TUNING, EVALUATION, CALIBRATION = "HyperparameterTuning", "ModelEvaluation", "ModelCalibration"
+TRANSFORM, PACKAGING, PAYLOADS, REGISTRATION = (
+    "BatchTransform",
+    "Packaging",
+    "PayloadGeneration",
+    "ModelRegistration",
+)
+QUALITY_GATE = "QualityGate"
+TRAINING = {"xgboost": "XGBoostTraining", "pytorch": "PyTorchTraining"}
+MODEL_STEP = {"xgboost": "XGBoostModel", "pytorch": "PyTorchModel"}
+GUARD_STEPS = {
+    PACKAGE: PACKAGING,
+    PAYLOAD: PAYLOADS,
+    REGISTER: REGISTRATION,
+    BATCH: TRANSFORM,
+    CALIBRATE: CALIBRATION,
+}
+
+
+@dataclass
+class OfflinePlan:
+    topology: dict[str, list[str]]
+    existing_model: bool  # or-config inputs are left to the config (a model file)
+    intent: Intent
+    notes: list[str] = field(default_factory=list)
+
+
+class _Graph:
+    """Insertion-ordered parent lists plus the producer choices of one plan."""
+
+    def __init__(self, intent: Intent, registry: Registry) -> None:
+        self.intent = intent
+        self.registry = registry
+        self.parents: dict[str, list[str]] = {}
+        self.framework = intent.framework or "xgboost"
+        self.train_negated = TRAIN in intent.negated and TUNE not in intent.asked
+        self.existing_model = False
+        self.calibration_scorer = TRANSFORM if intent.calibration_scorer == "batch" else EVALUATION
+
+    # node helpers -------------------------------------------------------------------------
+    def spec(self, node: str) -> StepSpec:
+        return self.registry.get(step_type_of(node))
+
+    def name(self, step_type: str, job_type: str | None = None) -> str:
+        if self.registry.get(step_type).job_typed:
+            return f"{step_type}_{job_type or 'training'}"
+        return step_type
+
+    def add(self, step_type: str, job_type: str | None = None) -> str:
+        node = self.name(step_type, job_type)
+        if node not in self.parents:
+            self.parents[node] = []
+            self._complete(node)
+        return node
+
+    def link(self, parent: str, child: str) -> None:
+        if parent != child and parent not in self.parents[child]:
+            self.parents[child].append(parent)
+
+    def has_data(self, job_type: str) -> bool:
+        return job_type in self.intent.data_job_types
+
+    # port completion ----------------------------------------------------------------------
+    def _complete(self, node: str) -> None:
+        spec = self.spec(node)
+        for port in spec.inputs:
+            if port.mode is PortMode.OPTIONAL:
+                continue  # wired in _optional_inputs, only when asked
+            if port.mode is PortMode.OR_CONFIG and not self._model_producer_wanted():
+                self.existing_model = True
+                continue
+            producer = self._producer(port.kind, node)
+            if producer is not None:
+                self.link(producer, node)
+
+    def _model_producer_wanted(self) -> bool:
+        if any(step_type_of(n) in (TUNING, *TRAINING.values()) for n in self.parents):
+            return True
+        return not (self.intent.existing_model or self.train_negated)
+
+    def _producer(self, kind: DataKind, consumer: str) -> str | None:
+        job = qualifier_of(consumer) if self.spec(consumer).job_typed else "training"
+        if kind is DataKind.TABULAR_DATA:
+            return self.add(self._only_producer(kind, DATA_LOADING), job)
+        if kind is DataKind.PROCESSED_DATA:
+            # a test / validation job with no source of its own reads the training splits;
+            # data to score (inference) is never a split of the training data
+            own = job and (job in ("training", "inference") or self.has_data(job))
+            source = job if own else "training"
+            return self.add(self._only_producer(kind, PREPROCESSING), source)
+        if kind is DataKind.MODEL_ARTIFACTS:
+            return self.add(self._training_step())
+        if kind is DataKind.MODEL:
+            return self.add(MODEL_STEP[self.framework])
+        if kind is DataKind.PREDICTIONS:
+            return self.add(self.calibration_scorer, job or "calibration")
+        if kind is DataKind.EVALUATION_REPORT:
+            return self.add(EVALUATION, self._gate_job())
+        existing = [n for n in self.parents if kind in self.spec(n).produced_kinds]
+        if existing:
+            return existing[0]
+        producers = [p for p in self.registry.producers(kind) if not p.control]
+        return self.add(producers[0].name, job) if producers else None
+
+    def _only_producer(self, kind: DataKind, preferred: str) -> str:
+        names = [p.name for p in self.registry.producers(kind)]
+        return preferred if preferred in names or not names else names[0]
+
+    def _training_step(self) -> str:
+        existing = [n for n in self.parents if step_type_of(n) in (TUNING, *TRAINING.values())]
+        if existing:
+            return existing[0]
+        return TUNING if self.intent.wants(TUNE) else TRAINING[self.framework]
+
+    def _gate_job(self) -> str:
+        gate = self.intent.gate
+        if gate and gate.job_type:
+            return gate.job_type
+        evaluated = [j for j in self.intent.evaluate if j != "calibration"]
+        if evaluated:
+            return evaluated[0]
+        return next((j for j in ("testing", "validation") if self.has_data(j)), "testing")
+
+
+def plan_offline(requirement: str, *, registry: Registry | None = None) -> OfflinePlan:
+    """Plan a requirement without an LLM. Deterministic; only registered steps."""
+    reg = registry or default_registry()
+    intent = read_requirement(requirement)
+    graph = _Graph(intent, reg)
+    notes: list[str] = []
+    _place_asked_steps(graph, intent)
+    _optional_inputs(graph, intent)
+    _place_gate(graph, intent, notes)
+    topology = _ordered(graph.parents, reg)
+    if not topology:
+        notes.append("nothing in the requirement maps to a catalogue step; the plan is empty")
+    existing = graph.existing_model or (
+        intent.existing_model and not any(n in topology for n in _training_names())
+    )
+    return OfflinePlan(topology, existing, intent, notes)
+
+
+def _training_names() -> Iterable[str]:
+    return (TUNING, *TRAINING.values())
+
+
+def _place_asked_steps(graph: _Graph, intent: Intent) -> None:
+    for job in intent.data_job_types:
+        if PREPROCESS in intent.negated:
+            graph.add(DATA_LOADING, job)
+        else:
+            graph.add(PREPROCESSING, job)
+    if intent.wants(TUNE) or intent.wants(TRAIN):
+        graph.add(graph._training_step())
+    for job in intent.evaluate:
+        graph.add(EVALUATION, job)
+    if intent.wants(MODEL):
+        graph.add(MODEL_STEP[graph.framework])
+    for job in intent.batch:
+        graph.add(TRANSFORM, job)
+    if intent.wants(CALIBRATE):
+        graph.add(CALIBRATION, "calibration")
+    if intent.wants(PACKAGE) or intent.wants(REGISTER):
+        graph.add(PACKAGING)
+    if intent.wants(PAYLOAD):
+        graph.add(PAYLOADS)
+    if intent.wants(REGISTER):
+        graph.add(REGISTRATION)
+    for job in intent.attach_metrics:
+        graph.add(EVALUATION, job)
+
+
+def _optional_inputs(graph: _Graph, intent: Intent) -> None:
+    """Optional ports are fed only when the requirement asks for what they carry."""
+    calibrations = [n for n in graph.parents if step_type_of(n) == CALIBRATION]
+    if PACKAGING in graph.parents and calibrations:
+        graph.link(calibrations[0], PACKAGING)
+    if REGISTRATION in graph.parents:
+        if PAYLOADS in graph.parents:
+            graph.link(PAYLOADS, REGISTRATION)
+        for job in intent.attach_metrics:
+            graph.link(graph.name(EVALUATION, job), REGISTRATION)
+
+
+def _place_gate(graph: _Graph, intent: Intent, notes: list[str]) -> None:
+    gate = intent.gate
+    if gate is None:
+        return
+    guarded = [GUARD_STEPS[c] for c in gate.guards if c in GUARD_STEPS]
+    if MODEL in gate.guards:
+        guarded.append(MODEL_STEP[graph.framework])
+    present = [
+        node
+        for node in graph.parents
+        if step_type_of(node) in guarded and step_type_of(node) != QUALITY_GATE
+    ]
+    if not present:  # nothing named in the condition: guard the last publishing step
+        fallback = [s for s in (REGISTRATION, PACKAGING, PAYLOADS) if s in graph.parents]
+        present = fallback[:1]
+    if not present:
+        notes.append("a metric threshold was stated but no later step exists to guard; no gate")
+        return
+    dag = nx.DiGraph([(p, c) for c, ps in graph.parents.items() for p in ps])
+    dag.add_nodes_from(graph.parents)
+    first = [n for n in present if not any(nx.has_path(dag, o, n) for o in present if o != n)]
+    gate_node = graph.add(QUALITY_GATE)
+    for node in first:
+        graph.link(gate_node, node)
+
+
+def _ordered(parents: dict[str, list[str]], registry: Registry) -> dict[str, list[str]]:
+    """Topological order, ties broken by the registry's flow order and the job-type order."""
+    rank = {name: i for i, name in enumerate(registry.names())}
+    dag = nx.DiGraph([(p, c) for c, ps in parents.items() for p in ps])
+    dag.add_nodes_from(parents)
+
+    def key(node: str) -> tuple[int, int, str]:
+        job = qualifier_of(node) or ""
+        job_rank = JOB_ORDER.index(job) if job in JOB_ORDER else len(JOB_ORDER)
+        return (job_rank if step_type_of(node) in (DATA_LOADING, PREPROCESSING) else 0,
+                rank.get(step_type_of(node), len(rank)), node)  # fmt: skip
+
+    order = list(nx.lexicographical_topological_sort(dag, key=key))
+    return {node: list(parents[node]) for node in order}

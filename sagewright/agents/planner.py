@@ -1,0 +1,195 @@
+"""The planning agent: one interface, backends chosen by a model string.
+
+``plan(requirement, model=...)`` returns a :class:`PlanResult` (topology, checker errors,
+attempts, token usage, seconds, backend). ``offline`` (the default when nothing is configured)
+is the deterministic, registry-driven :mod:`~sagewright.agents.offline_planner`; any LangChain
+``provider:model`` string runs :mod:`~sagewright.agents.llm_planner`. Settings come from the
+arguments, then the environment, then a config file (see :mod:`sagewright.agents.llm`).
+
+When the LLM backend fails, the outcome is documented, never an unhandled exception:
+
+====================  =========================================================================
+what happened         outcome
+====================  =========================================================================
+HTTP 429              retried with exponential backoff (``max_retries``); if still limited:
+                      fallback to the offline plan (``fallback="llm_rate_limited"``)
+timeout               retried (``max_retries``); then fallback (``"llm_timeout"``)
+refusal               no retry (it would refuse again); fallback (``"llm_refused"``)
+malformed JSON        sent back to the model with the parse error, as a repair round; after
+                      ``repair_rounds`` rounds: fallback (``"llm_malformed"``)
+invalid topology      the checker's structured errors (unknown step, cycle, unfed input ...)
+(checker errors)      go back to the model, at most ``repair_rounds`` rounds (default 2); then
+                      fallback (``"llm_invalid_plan"``)
+provider unavailable  missing integration, auth or connection errors: fallback
+                      (``"llm_unavailable"``)
+====================  =========================================================================
+
+With ``fallback=False`` the LLM errors are raised as their typed :class:`AgentError` instead
+(codes ``llm_rate_limited``, ``llm_timeout``, ``llm_refused``, ``llm_malformed``,
+``llm_unavailable``), and a plan still invalid after the repair rounds is returned with its
+errors (``valid`` is False). Either way a returned topology only holds registered step types.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from sagewright.agents.llm import OFFLINE, LLMError, ModelSettings, Usage, resolve_settings
+from sagewright.checker import check_topology
+from sagewright.errors import AgentError, TopologyIssue
+from sagewright.registry import Registry, default_registry
+
+MAX_REQUIREMENT_CHARS = 20_000
+
+
+@dataclass
+class PlanResult:
+    """A plan and how it was made. ``topology`` is the parent-linked ``{NODE: [PARENT, ...]}``."""
+
+    topology: dict[str, list[str]]
+    errors: list[TopologyIssue]
+    attempts: int
+    usage: Usage
+    seconds: float
+    backend: str
+    existing_model: bool = False  # or-config inputs come from an existing model file
+    fallback: str | None = None  # the LLM error code when the offline plan was used instead
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "topology": self.topology,
+            "valid": self.valid,
+            "errors": [issue.to_dict() for issue in self.errors],
+            "attempts": self.attempts,
+            "usage": self.usage.to_dict(),
+            "seconds": round(self.seconds, 4),
+            "backend": self.backend,
+            "existing_model": self.existing_model,
+            "fallback": self.fallback,
+            "notes": self.notes,
+        }
+
+
+def plan(
+    requirement: str,
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+    timeout: float | None = None,
+    config_file: Path | None = None,
+    repair_rounds: int | None = None,
+    fallback: bool = True,
+    registry: Registry | None = None,
+    settings: ModelSettings | None = None,
+) -> PlanResult:
+    """Plan a requirement into a checked topology with the backend ``model`` names."""
+    text = _check_requirement(requirement)
+    reg = registry or default_registry()
+    resolved = settings or resolve_settings(
+        model, base_url=base_url, timeout=timeout, config_file=config_file
+    )
+    if repair_rounds is not None:
+        if repair_rounds < 0:
+            raise AgentError("repair_rounds must be >= 0", code="bad_settings")
+        resolved = replace(resolved, repair_rounds=repair_rounds)
+    if resolved.offline:
+        return plan_offline_result(text, registry=reg)
+    return _plan_llm(text, resolved, reg, fallback=fallback)
+
+
+def plan_offline_result(requirement: str, *, registry: Registry | None = None) -> PlanResult:
+    """The offline backend as a :class:`PlanResult`."""
+    from sagewright.agents.offline_planner import plan_offline
+
+    reg = registry or default_registry()
+    started = time.perf_counter()
+    offline = plan_offline(requirement, registry=reg)
+    check = check_topology(offline.topology, existing_model=offline.existing_model, registry=reg)
+    return PlanResult(
+        topology=offline.topology,
+        errors=list(check.issues),
+        attempts=1,
+        usage=Usage(),
+        seconds=time.perf_counter() - started,
+        backend=OFFLINE,
+        existing_model=offline.existing_model,
+        notes=list(offline.notes),
+    )
+
+
+def _plan_llm(text: str, settings: ModelSettings, reg: Registry, *, fallback: bool) -> PlanResult:
+    from sagewright.agents.llm_planner import plan_with_llm
+
+    started = time.perf_counter()
+    usage = Usage()
+    try:
+        outcome = plan_with_llm(text, settings, registry=reg, usage=usage)
+    except LLMError as exc:
+        if not fallback:
+            raise
+        return _fallback(text, reg, exc.code, usage, started, settings, attempts=usage.calls)
+    result = PlanResult(
+        topology=outcome.topology,
+        errors=outcome.errors,
+        attempts=outcome.attempts,
+        usage=usage,
+        seconds=time.perf_counter() - started,
+        backend=settings.model,
+        existing_model=outcome.existing_model,
+        notes=outcome.notes,
+    )
+    if result.valid or not fallback:
+        return result
+    return _fallback(
+        text, reg, "llm_invalid_plan", usage, started, settings, attempts=outcome.attempts
+    )
+
+
+def _fallback(
+    text: str,
+    reg: Registry,
+    code: str,
+    usage: Usage,
+    started: float,
+    settings: ModelSettings,
+    *,
+    attempts: int,
+) -> PlanResult:
+    offline = plan_offline_result(text, registry=reg)
+    offline.usage = usage
+    offline.attempts = attempts + 1
+    offline.seconds = time.perf_counter() - started
+    offline.backend = f"{OFFLINE} (fallback from {settings.model})"
+    offline.fallback = code
+    offline.notes.append(f"the LLM backend failed ({code}); used the offline planner")
+    return offline
+
+
+def _check_requirement(requirement: object) -> str:
+    if not isinstance(requirement, str):
+        raise AgentError(
+            f"requirement must be text, got {type(requirement).__name__}",
+            code="bad_requirement",
+        )
+    text = requirement.strip()
+    if not text:
+        raise AgentError(
+            "the requirement is empty",
+            hint="describe the pipeline: data, model, and the stages you want",
+            code="empty_requirement",
+        )
+    if len(text) > MAX_REQUIREMENT_CHARS:
+        raise AgentError(
+            f"the requirement has {len(text)} characters; the limit is {MAX_REQUIREMENT_CHARS}",
+            hint="shorten it to the pipeline's data, model and stages",
+            code="requirement_too_long",
+        )
+    return text

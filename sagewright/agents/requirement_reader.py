@@ -1,0 +1,801 @@
+"""Read what a requirement asks for: framework, data sources and their job types, stages,
+negations, gates. Deterministic, no network; the offline planner turns the result into a
+topology through the registry's ports.
+
+How it reads (paraphrase-robust by design, never keyed to particular texts):
+
+1. **Sources** (S3 URIs, SQL queries) are found first and masked with tokens
+   (``§data_testing§``, ``§model_uri§``) so their paths never trigger keywords; a source's job
+   type comes from the nearest job word around it ("test set at", "(calibration)", "to score"),
+   then from its path or query ("/val/", ``churn_val``), then from defaults.
+2. **Concepts** (train, tune, evaluate, calibrate, batch-score, create a Model, package,
+   payloads, register, gate) are matched with synonym patterns on the lowercased masked text.
+3. **Negation** is scoped to a clause: a cue ("no", "don't", "skip", "without", "instead of",
+   "no need to") negates the concepts after it up to the clause end or a contrast word ("but",
+   "then", "only"); postfix cues ("... not needed", "by hand") negate the clause before them.
+   A cue whose scope holds "unless" / "if" is a condition (a gate), not a negation.
+4. **Job types** of evaluation / batch transform come from the job mentions following the
+   verb in its sentence (then preceding it), defaulting to the data the requirement names.
+5. **Gates**: a metric compared with a threshold under a condition ("only if", "unless",
+   "gate"); the guarded steps are those named in the conditional clause.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+JOB_ORDER = ("training", "calibration", "validation", "testing", "inference")
+
+# Concepts the planner acts on.
+TRAIN, TUNE, PREPROCESS, EVALUATE, CALIBRATE = (
+    "train",
+    "tune",
+    "preprocess",
+    "evaluate",
+    "calibrate",
+)
+BATCH, MODEL, PACKAGE, PAYLOAD, REGISTER, GATE = (
+    "batch",
+    "model",
+    "package",
+    "payload",
+    "register",
+    "gate",
+)
+
+_DATA_NOUNS = (
+    r"(?:data|dataset|datasets|set|sets|split|sample|samples|rows|table|tables|file|files|query|"
+    r"queries|source|extract|export|partition|snapshot|records|shards|prefix|folder|path|features)"
+)
+_NOT_DATA = r"(?!\s*[- ]?" + _DATA_NOUNS + r"\b)"
+_OTHER_JOB = r"(?:test|testing|validation|val|calibration|holdout|inference|scoring)"
+
+CONCEPTS: dict[str, re.Pattern[str]] = {
+    TRAIN: re.compile(
+        r"\b(?:re-?)?train(?:s|ing)?\b"
+        + _NOT_DATA
+        + r"(?!\s*(?:instance|instances|image|container|code|column|split)\b)"
+        + r"(?!\s*(?:and|or|,|/|&)\s*(?:the\s+)?"
+        + _OTHER_JOB
+        + r"\b)"
+        + r"|\bfit(?:s|ting)?\s+(?:an?\s+|the\s+)?(?:new\s+)?(?:xgboost|pytorch|gradient|neural|"
+        r"model|classifier|regressor|mlp)\b"
+    ),
+    TUNE: re.compile(
+        r"(?<!fine-)(?<!fine )\b(?:tune|tunes|tuning|tuned)\b"
+        r"|\bhyper-?parameter\s+(?:search|optimi[sz]ation|sweep|tuning|job)\b|\bhpo\b"
+        r"|\bhyperparametertuning\b"
+    ),
+    PREPROCESS: re.compile(
+        r"\bpre-?process\w*|\bdata prep\w*|\bprepare the data\b|\bclean(?:s|ing)? (?:the )?data\b"
+    ),
+    EVALUATE: re.compile(
+        r"\bevaluat\w*|\beval\b|\bmodelevaluation\b|\bassess\w*|\bmetrics? report\b"
+        r"|\b(?:report|compute|calculate|measure|get|check|track|log)\w*\s+(?:the\s+|its\s+)?"
+        r"(?:auc|roc[- ]auc|accuracy|f1|precision|recall|log[- ]?loss|metrics|performance)\b"
+        r"|\bcheck\w*\s+(?:it|the model|them|its \w+)\s+(?:against|on)\b"
+        r"|\bvalidat(?:e|es|ing)\s+(?:the\s+|our\s+)?(?:model|it|them)\b"
+        r"|\btest\s+(?:the\s+|our\s+)?(?:model|it)\s+on\b|\bbacktest\w*"
+        r"|\bmetrics\s+(?:on|for|over)\s+(?:the\s+)?(?:test|holdout|validation|val|§data)"
+    ),
+    CALIBRATE: re.compile(
+        r"\bcalibrat(?:e|es|ed|ing)\b|\bcalibration\b"
+        + _NOT_DATA
+        + r"(?!\s*job\b)|\bisotonic\b|\bplatt\b|\bmodelcalibration\b"
+    ),
+    BATCH: re.compile(
+        r"\bbatch[- ]?(?:transform\w*|scor\w*|inference|predict\w*)|\btransform (?:job|step)\b"
+        r"|\bbatchtransform\b|\bscor(?:e|ing)\b[^.;\n]{0,40}\boffline\b|\boffline scor\w*"
+        r"|\bbulk[- ]scor\w*|\bbatch (?:job|predictions?)\b|\boffline (?:inference|predictions?)\b"
+        r"|\b(?:generate|produce|make|get|compute)\s+(?:\w+\s+)?predictions\s+(?:for|on)\b"
+        r"|\bscor(?:e|es|ing)\b(?=[^.;\n]{0,40}(?:unlabell?ed|§data_inference§))"
+    ),
+    MODEL: re.compile(
+        r"\bsagemaker\s+(?:\w+\s+)?model\b(?!\s+(?:registry|package|group))"
+        r"|\bmodel entity\b|\bmodel object\b|\b(?:xgboostmodel|pytorchmodel)\b"
+        r"|\b(?:create|creates|creating|make|build|define|register)\s+(?:an?|the)\s+"
+        r"(?:xgboost|pytorch)\s+model\b(?!\s+(?:registry|package))"
+        r"|\bcreate\s+(?:an?|the)\s+model\s+(?:from|out of|with)\b|\bmodel (?:creation )?step\b"
+    ),
+    PACKAGE: re.compile(
+        r"\bpackag(?:e|es|ed|ing)\b(?!\s+group)|\bbundl\w*|\bready for (?:hosting|serving)\b"
+        r"|\bprepar\w*\s+(?:\w+\s+){0,2}for\s+(?:hosting|deployment|serving)\b"
+    ),
+    PAYLOAD: re.compile(
+        r"\bpayloads?\b|\b(?:sample|example|test)\s+(?:request|input|inference request)s?\b"
+        r"|\bpayloadgeneration\b"
+    ),
+    REGISTER: re.compile(
+        r"\bregist(?:er|ers|ered|ering|ration)\b|\bmodel registry\b|\bmodel package group\b"
+        r"|\bmodelregistration\b|\bregistry\b"
+    ),
+    GATE: re.compile(r"\bquality[- ]gate\w*|\bgat(?:e|ed|es|ing)\b|\bqualitygate\b"),
+}
+
+# Creating payloads (as opposed to attaching them to a registration), for gate guards.
+PAYLOAD_ACTION = re.compile(
+    r"\b(?:generat|creat|produc|build|mak|writ)\w*\s+(?:\w+\s+){0,3}"
+    r"(?:payloads?|requests?|inputs?)\b"
+    r"|\bpayload generation\b"
+)
+
+NEG_PREFIX = re.compile(
+    r"\b(?:no need (?:to|for)|no(?!-)|not|don't|dont|do not|does not|doesn't|never|without|"
+    r"skip|skipping|skipped|exclude|excluding|omit|omitting|leave out|drop|neither|nor|"
+    r"nothing(?!\s+(?:beyond|but|except|other than|more than|besides|apart from|else but))|"
+    r"avoid|instead of|rather than|no longer|won't|will not|shouldn't|should not)\b|\bw/o\b"
+)
+NEG_POSTFIX = re.compile(
+    r"\b(?:(?:is|are)\s+)?(?:not|n't)\s+(?:needed|required|necessary|wanted)\b|\bisn't needed\b"
+    r"|\baren't needed\b|\bby hand\b|\bmanually\b|\bourselves\b|\bout of scope\b"
+    r"|\bnot (?:part of|in) (?:this|the) pipeline\b"
+    r"|\b(?:later|another time|in a follow-?up)\b(?!\s+(?:step|steps|stage|stages|on in)\b)"
+)
+CONDITION = re.compile(r"\b(?:unless|if|until|when|once|provided|as long as)\b")
+SCOPE_STOP = re.compile(
+    r"[.!?](?=\s|$)|[;\n—–:()]|,\s*(?:and|then|please)\b"
+    r"|\b(?:but|however|although|though|then|just|only|except|since|"
+    r"because|so|we|we'll|i|which|while|instead(?!\s+of)|whereas)\b"
+)
+CLAUSE_START = re.compile(r"[.!?](?=\s|$)|[;\n—–:,()]|\b(?:so|then|but|and then)\b")
+
+# Job-type words near a source, nearest wins (order of the list does not matter).
+SOURCE_JOB_WORDS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b(?:train|training|trains|tune|tuning|fit)\b"), "training"),
+    (
+        re.compile(r"\b(?:test|testing|holdout|hold-out|held-out|heldout|out-of-time|oot)\b"),
+        "testing",
+    ),
+    (re.compile(r"\b(?:validation|validate|val|valid|dev set)\b"), "validation"),
+    (re.compile(r"\b(?:calibration|calib|calibrate|calibrating)\b"), "calibration"),
+    (
+        re.compile(
+            r"\b(?:inference|unlabell?ed|to score|scoring|score|batch[- ]?transform\w*|"
+            r"batch[- ]?scor\w*|new (?:customers|data|records)|production data|predict on|"
+            r"to predict on)\b"
+        ),
+        "inference",
+    ),
+]
+PATH_JOB_WORDS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"(?:^|[/_.\-])(?:train|training|trn)(?:$|[/_.\-\d'])"), "training"),
+    (re.compile(r"(?:^|[/_.\-])(?:test|testing|holdout|tst|oot)(?:$|[/_.\-\d'])"), "testing"),
+    (re.compile(r"(?:^|[/_.\-])(?:val|valid|validation|dev)(?:$|[/_.\-\d'])"), "validation"),
+    (re.compile(r"(?:^|[/_.\-])(?:calib|calibration|cal)(?:$|[/_.\-\d'])"), "calibration"),
+    (
+        re.compile(r"(?:^|[/_.\-])(?:inference|infer|score|scoring|batch|predict)(?:$|[/_.\-\d'])"),
+        "inference",
+    ),
+]
+# Job mentions in running text (for evaluation / batch transform / gate job types).
+JOB_MENTIONS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"§data_(training|calibration|validation|testing|inference)§"), ""),
+    (
+        re.compile(r"\b(?:test|testing|holdout|hold-out|held-out|heldout|out-of-time)\b(?!s\b)"),
+        "testing",
+    ),
+    (re.compile(r"\b(?:validation|val)\b"), "validation"),
+    (re.compile(r"\b(?:calibration|calib)\s*[- ]?" + _DATA_NOUNS + r"\b"), "calibration"),
+    (re.compile(r"\b(?:training|train)\s*[- ]?" + _DATA_NOUNS + r"\b"), "training"),
+    (
+        re.compile(
+            r"\b(?:inference|scoring)\s*[- ]?" + _DATA_NOUNS + r"\b|\bunlabell?ed\b|\bto score\b"
+        ),
+        "inference",
+    ),
+]
+LOAD_JOB = re.compile(
+    r"\b(?:load|loads|loading|pull|pulls|pulling|ingest\w*|read|fetch\w*|preprocess\w*|"
+    r"pre-process\w*|prep)\b[^.;\n]{0,40}?\b(training|calibration|validation|test|testing|"
+    r"holdout|inference)\s+" + _DATA_NOUNS + r"\b"
+)
+LOAD_ONLY = re.compile(
+    r"\b(?:only|just)\b[^.;\n]{0,40}\b(?:data\s+)?load(?:ing)?\b(?![^.;\n]{0,30}\bpre-?process)"
+    r"|\bdata loading step\b[^.;\n]{0,20}\bonly\b"
+)
+METRIC = (
+    r"(?P<metric>roc[- ]auc|auc(?:[- ]roc)?|area under (?:the )?(?:roc )?curve|accuracy|"
+    r"f1(?:[- ]score)?|precision|recall|log[- ]?loss|logloss)"
+)
+COMPARATOR = (
+    r"(?P<cmp>>=|≥|=>|>|<=|≤|=<|<|=|at least|no less than|not (?:below|under|less than)|"
+    r"above|over|greater than(?: or equal to)?|higher than|exceeds|exceeding|beats|clears|meets|"
+    r"reaches|hits|is|equals|"
+    r"at most|no more than|below|under|less than(?: or equal to)?|lower than|of)"
+)
+GATE_EXPR = re.compile(
+    METRIC + r"(?:\s+score)?(?:\s+[^.;\n<>=≥≤]{0,50}?)??"
+    r"(?:\s+(?:is|was|must be|should be|stays|comes in|comes out|must|should|needs to be))?"
+    r"\s*(?:an?\s+)?"
+    + COMPARATOR
+    + r"\s*(?:an?\s+)?(?P<num>\d*\.?\d+)\s*(?P<pct>%|percent)?(?:\s+or\s+(?P<or>higher|more|"
+    r"above|better|lower|less|below))?"
+)
+GATE_EXPR_REVERSED = re.compile(
+    r"(?:reaches|hits|scores|gets|achieves|of at least|at least|above|over|>=|≥)\s*(?:an?\s+)?"
+    r"(?P<num>\d*\.?\d+)\s*(?P<pct>%|percent)?\s+" + METRIC
+)
+GATE_CONDITION = re.compile(
+    r"\b(?:only if|only when|unless|if|when|provided(?: that)?|as long as|once|gate\w*|"
+    r"condition\w*|passes|pass|meets|clears|threshold|fail\w*|must|require\w*|ensur\w*|"
+    r"verif\w*|after checking|make sure|block\w*|stop\w*|only after|after it|before)\b"
+)
+GATE_MARKERS = re.compile(
+    r"\b(?:only if|only when|only after|unless|if|when|provided(?: that)?|as long as|once)\b"
+)
+FRAMEWORK_WORDS = {
+    "pytorch": re.compile(
+        r"\b(?:pytorch|torch|neural(?:[- ]net\w*)?|mlp|deep[- ]learning|transformers?|bert|"
+        r"roberta|distilbert|cnn|lstm|rnn|embeddings?)\b"
+    ),
+    "xgboost": re.compile(r"\b(?:xgboost|xgb|gradient[- ]boost\w*|boosted trees?|gbdt|gbm|gbt)\b"),
+}
+FRAMEWORK_PARAMS = {
+    "pytorch": re.compile(r"\b(?:epochs?|lr|learning rate|batch_size|batch size|dropout)\b"),
+    "xgboost": re.compile(
+        r"\b(?:max_depth|eta|num_round|num_rounds|subsample|colsample_bytree|min_child_weight|"
+        r"gamma|reg_lambda|reg_alpha|scale_pos_weight)\b"
+    ),
+}
+EXISTING_MODEL = re.compile(
+    r"\balready[- ](?:have\s+(?:an?\s+|the\s+|our\s+)?)?trained\b|\bis already trained\b"
+    r"|\bexisting\s+(?:[\w-]+\s+){0,4}model\b|\bpre-?trained\s+(?:[\w-]+\s+){0,3}model\b"
+    r"|\bpreviously trained\b|\bno (?:re-?)?training\b|\bwithout (?:re-?)?training\b"
+    r"|\bmodel (?:we|you|i) (?:already )?(?:have|trained)\b|§model_uri§"
+)
+S3_URI = re.compile(r"s3://[^\s`'\"<>()\[\]{},;]+")
+CODE_SPAN = re.compile(r"`([^`\n]+)`")
+BARE_SQL = re.compile(
+    r"\b(?:SELECT|select)\s+(?:\*|[\w.,\s\"]+?)\s+(?:FROM|from)\s+[\w.\"]+[^\n`;]*?"
+    r"(?=\s*(?:[;\n]|$|\.\s))"
+)
+OTHER_TOKENS = re.compile(r"arn:aws[\w:/+=,.@\-]*|https?://\S+")
+MODEL_FILE = re.compile(r"\.(?:tar\.gz|tgz|pt|pth|pkl|joblib|bst|onnx|bin)/?$|/model/?$")
+MODEL_CONTEXT = re.compile(
+    r"\b(?:model|artifacts?|checkpoint|weights)\s*(?:files?\s*)?"
+    r"(?:is\s+|are\s+|lives\s+|live\s+|sits\s+)?"
+    r"(?:at|in|from|under|:|\(|=)\s*$"
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A data source or model file found in the requirement."""
+
+    kind: str  # "s3" | "query" | "model"
+    value: str
+    start: int
+    end: int
+    job_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Gate:
+    metric: str
+    threshold: float
+    comparison: str
+    job_type: str | None  # job type the gated metric is measured on, when stated
+    guards: tuple[str, ...]  # concepts named in the conditional clause
+
+
+@dataclass
+class Intent:
+    """What the requirement asks for, before any wiring."""
+
+    text: str
+    framework: str | None = None
+    sources: list[Source] = field(default_factory=list)
+    data_job_types: list[str] = field(default_factory=list)
+    existing_model: bool = False
+    model_uri: str | None = None
+    asked: set[str] = field(default_factory=set)
+    negated: set[str] = field(default_factory=set)
+    load_only: bool = False
+    evaluate: list[str] = field(default_factory=list)
+    batch: list[str] = field(default_factory=list)
+    calibration_scorer: str | None = None  # "evaluate" | "batch"
+    attach_metrics: list[str] = field(default_factory=list)
+    gate: Gate | None = None
+
+    def wants(self, concept: str) -> bool:
+        return concept in self.asked and concept not in self.negated
+
+
+# ---------------------------------------------------------------------------------------------
+# text preparation
+
+
+def _join_wrapped_lines(text: str) -> str:
+    """Keep bullets / numbered items / blank-line paragraphs apart; join wrapped lines."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    out: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        if not out:
+            out.append(stripped)
+            continue
+        prev = out[-1]
+        starts_item = bool(
+            re.match(r"^(?:[-*•+]|\d+[.)]|[a-z][.)]\s|[A-Z]|[\w ]{1,30}(?::|->|=>|=)\s)", stripped)
+        )
+        if not stripped or not prev or starts_item or prev[-1:] in ".:!?;":
+            out.append(stripped)
+        else:
+            out[-1] = prev + " " + stripped
+    return "\n".join(out)
+
+
+@dataclass
+class _Masked:
+    text: str  # lowercase, sources replaced by tokens
+    sources: list[Source]  # positions in ``text``
+
+
+def _find_sources(text: str) -> list[tuple[int, int, str, str]]:
+    spans: list[tuple[int, int, str, str]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e, _, _ in spans)
+
+    for match in CODE_SPAN.finditer(text):
+        inner = match.group(1).strip()
+        if re.match(r"(?i)^(?:select|with)\b", inner) and re.search(r"(?i)\bselect\b", inner):
+            spans.append((match.start(), match.end(), "query", inner))
+        elif inner.startswith("s3://"):
+            spans.append((match.start(), match.end(), "s3", inner))
+    for match in BARE_SQL.finditer(text):
+        if free(match.start(), match.end()):
+            spans.append((match.start(), match.end(), "query", match.group(0).strip()))
+    for match in S3_URI.finditer(text):
+        if free(match.start(), match.end()):
+            value = match.group(0).rstrip(".:")
+            spans.append((match.start(), match.start() + len(value), "s3", value))
+    for match in OTHER_TOKENS.finditer(text):
+        if free(match.start(), match.end()):
+            spans.append((match.start(), match.end(), "other", match.group(0)))
+    return sorted(spans)
+
+
+def _mask(text: str) -> _Masked:
+    """Lowercase text with sources as tokens; model files told apart from data."""
+    spans = _find_sources(text)
+    pieces: list[str] = []
+    sources: list[Source] = []
+    cursor = 0
+    length = 0
+    for start, end, kind, value in spans:
+        before = text[cursor:start]
+        pieces.append(before.lower())
+        length += len(before)
+        if kind == "other":
+            token = " §ref§ "
+        elif kind == "s3" and _is_model_file(value, text[:start]):
+            kind, token = "model", " §model_uri§ "
+        else:
+            token = " §data§ "
+        if kind != "other":
+            sources.append(Source(kind, value, length + 1, length + len(token) - 1))
+        pieces.append(token)
+        length += len(token)
+        cursor = end
+    pieces.append(text[cursor:].lower())
+    return _Masked("".join(pieces), sources)
+
+
+def _is_model_file(uri: str, before: str) -> bool:
+    if MODEL_FILE.search(uri):
+        return True
+    window = before[-40:].lower()
+    return bool(MODEL_CONTEXT.search(window)) and bool(
+        re.search(r"already|existing|trained|pre-?trained|current|production|our", before.lower())
+    )
+
+
+def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = 0
+    for match in re.finditer(r"[.!?](?=\s|$)|\n", text[:pos]):
+        start = match.end()
+    end_match = re.compile(r"[.!?](?=\s|$)|\n").search(text, pos)
+    return start, end_match.start() if end_match else len(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# source job types
+
+
+def _nearest_job(window: str, table: list[tuple[re.Pattern[str], str]]) -> str | None:
+    best: tuple[int, str] | None = None
+    for pattern, job in table:
+        for match in pattern.finditer(window):
+            if best is None or match.end() > best[0]:
+                best = (match.end(), job)
+    return best[1] if best else None
+
+
+def _first_job(window: str, table: list[tuple[re.Pattern[str], str]]) -> str | None:
+    best: tuple[int, str] | None = None
+    for pattern, job in table:
+        match = pattern.search(window)
+        if match and (best is None or match.start() < best[0]):
+            best = (match.start(), job)
+    return best[1] if best else None
+
+
+def _assign_job_types(masked: _Masked) -> list[Source]:
+    text = masked.text
+    data = [s for s in masked.sources if s.kind != "model"]
+    assigned: list[Source] = []
+    previous_end = 0
+    for index, source in enumerate(data):
+        sent_start, sent_end = _sentence_bounds(text, source.start)
+        next_start = data[index + 1].start if index + 1 < len(data) else len(text)
+        after = text[source.end : min(sent_end, next_start)]
+        after = re.split(r",|\band\b|\bthen\b|—|;", after, maxsplit=1)[0]
+        job = None
+        follow = re.match(
+            r"^\s*(?:\(|as|for|is|are|—|-|:|=)\s*(?:the|our|a)?\s*(?:(?:is|are)\s+)?(?:the\s+)?"
+            r"(\w+(?:[- ]\w+)?)",
+            after,
+        )
+        if follow:
+            job = _first_job(follow.group(0), SOURCE_JOB_WORDS)
+        if job is None:
+            before = text[max(sent_start, previous_end) : source.start]
+            job = _nearest_job(before, SOURCE_JOB_WORDS)
+        if job is None:
+            job = _first_job(source.value.lower(), PATH_JOB_WORDS)
+        if job is None and sent_start > 0:  # a heading line: "Validation data:\n- s3://..."
+            prev_start, _ = _sentence_bounds(text, max(sent_start - 1, 0))
+            heading = text[prev_start:sent_start]
+            if heading.rstrip().endswith(":"):
+                job = _nearest_job(heading, SOURCE_JOB_WORDS)
+        assigned.append(Source(source.kind, source.value, source.start, source.end, job))
+        previous_end = source.end
+    used = {s.job_type for s in assigned if s.job_type}
+    final: list[Source] = []
+    for source in assigned:
+        job = source.job_type
+        if job is None:
+            if "training" not in used:
+                job = "training"
+            elif "inference" not in used and CONCEPTS[BATCH].search(text):
+                job = "inference"
+            else:
+                job = next((j for j in ("testing", "validation") if j not in used), "testing")
+            used.add(job)
+        final.append(Source(source.kind, source.value, source.start, source.end, job))
+    return final
+
+
+def _retokenize(masked: _Masked, sources: list[Source]) -> str:
+    """Rewrite ``§data§`` tokens as ``§data_JOB§`` (same length is not needed from here on)."""
+    text = masked.text
+    out: list[str] = []
+    cursor = 0
+    by_start = {s.start: s for s in sources}
+    for source in masked.sources:
+        out.append(text[cursor : source.start])
+        resolved = by_start.get(source.start)
+        if source.kind == "model":
+            out.append("§model_uri§")
+        else:
+            out.append(f"§data_{resolved.job_type if resolved else 'training'}§")
+        cursor = source.end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# concepts, negation, conditions
+
+
+@dataclass(frozen=True)
+class Mention:
+    concept: str
+    start: int
+    end: int
+    negated: bool
+
+
+def _negated_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for cue in NEG_PREFIX.finditer(text):
+        stop = SCOPE_STOP.search(text, cue.end())
+        end = stop.start() if stop else len(text)
+        if CONDITION.search(text[cue.end() : _hard_end(text, cue.end())]):
+            continue  # "don't register unless AUC >= 0.9" is a gate, not a negation
+        spans.append((cue.start(), end))
+    for cue in NEG_POSTFIX.finditer(text):
+        start = 0
+        for match in CLAUSE_START.finditer(text[: cue.start()]):
+            start = match.end()
+        spans.append((start, cue.start()))
+    return spans
+
+
+def _hard_end(text: str, pos: int) -> int:
+    match = re.compile(r"[.!?](?=\s|$)|[;\n—–]").search(text, pos)
+    return match.start() if match else len(text)
+
+
+def _mentions(text: str) -> list[Mention]:
+    negated = _negated_spans(text)
+    found: list[Mention] = []
+    for concept, pattern in CONCEPTS.items():
+        for match in pattern.finditer(text):
+            neg = any(s <= match.start() < e for s, e in negated)
+            found.append(Mention(concept, match.start(), match.end(), neg))
+    return sorted(found, key=lambda m: m.start)
+
+
+def _job_mentions(window: str) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for pattern, job in JOB_MENTIONS:
+        for match in pattern.finditer(window):
+            found.append((match.start(), job or match.group(1)))
+    return sorted(found)
+
+
+MODIFIER = re.compile(r"\s+(?:model|models|artifacts?|weights|version|candidate|one)\b")
+STOP_CONCEPTS = (TRAIN, TUNE, EVALUATE, CALIBRATE, BATCH, MODEL, PACKAGE, REGISTER)
+
+
+def _jobs_for(text: str, mention: Mention, mentions: list[Mention]) -> list[str]:
+    """Job types named after a verb in its sentence (up to the next stage), else before it."""
+    sent_start, sent_end = _sentence_bounds(text, mention.start)
+    later = [
+        m.start
+        for m in mentions
+        if m.start >= mention.end
+        and m.concept in STOP_CONCEPTS
+        and m.concept != mention.concept
+        and not MODIFIER.match(text, m.end)  # "evaluate the tuned model on ..."
+    ]
+    forward_end = min([sent_end, *later])
+    forward = [job for _, job in _job_mentions(text[mention.end : forward_end])]
+    if forward:
+        return list(dict.fromkeys(forward))
+    earlier = [
+        m.end
+        for m in mentions
+        if m.end <= mention.start and m.concept in STOP_CONCEPTS and m.concept != mention.concept
+    ]
+    back_start = max([sent_start, *earlier])
+    # the data a model was trained on, named earlier, is not what it is scored on
+    backward = [j for j in _job_mentions(text[back_start : mention.start]) if j[1] != "training"]
+    return [backward[-1][1]] if backward else []
+
+
+def _default_job(text: str, mention: Mention, mentions: list[Mention]) -> str:
+    """No job named: scoring in a sentence about calibration scores calibration data."""
+    start, end = _sentence_bounds(text, mention.start)
+    if any(m.concept == CALIBRATE and start <= m.start < end for m in mentions):
+        return "calibration"
+    return ""
+
+
+def _framework(text: str) -> str | None:
+    scores = {
+        name: len(pattern.findall(text)) * 3 + len(FRAMEWORK_PARAMS[name].findall(text))
+        for name, pattern in FRAMEWORK_WORDS.items()
+    }
+    if not any(scores.values()):
+        return None
+    if scores["pytorch"] == scores["xgboost"]:
+        first = {n: p.search(text) for n, p in FRAMEWORK_WORDS.items()}
+        hits = [(m.start(), n) for n, m in first.items() if m]
+        return min(hits)[1] if hits else None
+    return max(scores, key=lambda n: scores[n])
+
+
+def _gate(text: str, mentions: list[Mention], negated: set[str]) -> Gate | None:
+    if GATE in negated:
+        return None
+    for pattern in (GATE_EXPR, GATE_EXPR_REVERSED):
+        for match in pattern.finditer(text):
+            sent_start, sent_end = _sentence_bounds(text, match.start())
+            sentence = text[sent_start:sent_end]
+            if not GATE_CONDITION.search(sentence):
+                continue
+            if re.search(r"\bregardless\b", sentence):
+                continue
+            gate = _gate_from(text, match, sent_start, sent_end, mentions)
+            if gate is not None:
+                return gate
+    return None
+
+
+GATE_METRICS = {
+    "roc": "auc",
+    "auc": "auc",
+    "are": "auc",
+    "acc": "accuracy",
+    "f1": "f1",
+    "pre": "precision",
+    "rec": "recall",
+    "log": "log_loss",
+}
+
+
+def _gate_from(
+    text: str, match: re.Match[str], sent_start: int, sent_end: int, mentions: list[Mention]
+) -> Gate | None:
+    word = match.group("metric")
+    metric = next((m for prefix, m in GATE_METRICS.items() if word.startswith(prefix)), "auc")
+    threshold = float(match.group("num"))
+    if match.group("pct") or (threshold > 1 and metric != "log_loss"):
+        threshold /= 100
+    cmp_word = (match.groupdict().get("cmp") or ">=").strip()
+    lower = {"<=", "≤", "=<", "<", "at most", "no more than", "below", "under", "lower than"}
+    comparison = "<=" if cmp_word in lower or cmp_word.startswith("less than") else ">="
+    if cmp_word in (">", "<", "above", "over", "exceeds", "exceeding", "higher than", "beats"):
+        comparison = ">" if comparison == ">=" else "<"
+    if metric == "log_loss" and cmp_word == "of":
+        comparison = "<="
+    before_metric = text[max(sent_start, match.start() - 30) : match.start()]
+    jobs = _job_mentions(before_metric)
+    job = jobs[-1][1] if jobs else None
+    guards = _guards(text, match.start(), match.end(), sent_start, sent_end, mentions)
+    return Gate(metric, threshold, comparison, job, guards)
+
+
+GUARDABLE = (PACKAGE, PAYLOAD, REGISTER, BATCH, MODEL, CALIBRATE)
+
+
+def _guards(
+    text: str, start: int, end: int, sent_start: int, sent_end: int, mentions: list[Mention]
+) -> tuple[str, ...]:
+    """Concepts named in the conditional clause ("only register if ...", "don't X unless")."""
+    markers = [m for m in GATE_MARKERS.finditer(text, sent_start, start)]
+    cut = markers[-1].start() if markers else start
+    pre = text[sent_start:cut]
+    clauses = [(m.end()) for m in re.finditer(r"[,;:—–]", pre)]
+    bounds = [0, *clauses, len(pre)]
+    for lo, hi in reversed(list(itertools.pairwise(bounds))):
+        named = _guardable_in(text, sent_start + lo, sent_start + hi, mentions)
+        if named:
+            return named
+    return _guardable_in(text, end, sent_end, mentions)
+
+
+def _guardable_in(text: str, lo: int, hi: int, mentions: list[Mention]) -> tuple[str, ...]:
+    named: list[str] = []
+    for mention in mentions:
+        if not (lo <= mention.start < hi) or mention.concept not in GUARDABLE:
+            continue
+        if mention.concept == PAYLOAD and not _payload_action_at(text, mention, lo):
+            continue
+        named.append(mention.concept)
+    return tuple(dict.fromkeys(named))
+
+
+def _payload_action_at(text: str, mention: Mention, lo: int) -> bool:
+    window = text[max(lo, mention.start - 40) : mention.end + 12]
+    return bool(PAYLOAD_ACTION.search(window))
+
+
+# ---------------------------------------------------------------------------------------------
+# the reader
+
+
+def read_requirement(requirement: str) -> Intent:
+    """Read a requirement into an :class:`Intent` (no wiring, no registry)."""
+    joined = _join_wrapped_lines(requirement)
+    masked = _mask(joined)
+    sources = _assign_job_types(masked)
+    text = _retokenize(masked, sources)
+    models = [s for s in masked.sources if s.kind == "model"]
+    mentions = _mentions(text)
+    intent = Intent(text=text, sources=[*sources, *models])
+    intent.framework = _framework(text)
+    intent.asked = {m.concept for m in mentions if not m.negated}
+    intent.negated = {m.concept for m in mentions if m.negated}
+    intent.model_uri = models[0].value if models else None
+    # "retrain our existing model (s3://.../model.tar.gz)": training wins
+    intent.existing_model = bool(EXISTING_MODEL.search(text)) and not intent.wants(TRAIN)
+    if _implies_training(text, intent):
+        intent.asked.add(TRAIN)
+    intent.load_only = bool(LOAD_ONLY.search(text)) and PREPROCESS not in intent.asked
+    if intent.load_only:
+        intent.negated.add(PREPROCESS)
+
+    jobs = [s.job_type for s in sources if s.job_type]
+    for match in LOAD_JOB.finditer(text):
+        word = match.group(1)
+        jobs.append({"test": "testing", "holdout": "testing"}.get(word, word))
+    intent.data_job_types = [j for j in JOB_ORDER if j in jobs]
+
+    active = [m for m in mentions if not m.negated]
+    for mention in active:
+        if mention.concept == EVALUATE:
+            intent.evaluate.extend(
+                _jobs_for(text, mention, mentions) or [_default_job(text, mention, active)]
+            )
+        elif mention.concept == BATCH:
+            intent.batch.extend(
+                _jobs_for(text, mention, mentions) or [_default_job(text, mention, active)]
+            )
+    intent.evaluate = _resolve_jobs(
+        intent.evaluate, intent, default_first=("testing", "validation")
+    )
+    intent.batch = _resolve_jobs(intent.batch, intent, default_first=("inference", "testing"))
+    if not intent.wants(EVALUATE):
+        intent.evaluate = []
+    if not intent.wants(BATCH):
+        intent.batch = []
+
+    if intent.wants(CALIBRATE):
+        if "calibration" in intent.batch:
+            intent.calibration_scorer = "batch"
+        else:
+            intent.calibration_scorer = "evaluate"
+            if "calibration" not in intent.evaluate:
+                intent.evaluate.append("calibration")
+            if "calibration" not in intent.data_job_types:
+                intent.data_job_types.append("calibration")
+    intent.gate = _gate(text, mentions, intent.negated)
+    intent.attach_metrics = _attached_metrics(text, mentions, intent)
+    return intent
+
+
+MODEL_NOUN = re.compile(
+    r"\b(?:classifier|regressor|forecaster|ranker|model|predictor|estimator|network|mlp)\b"
+)
+DATA_ONLY = re.compile(
+    r"\b(?:only|just)\b[^.;\n]{0,40}\b(?:data|load\w*|prep\w*|pre-?process\w*|ingest\w*)\b"
+)
+MODEL_STAGES = (TRAIN, TUNE, EVALUATE, CALIBRATE, BATCH, MODEL, PACKAGE, PAYLOAD, REGISTER)
+
+
+def _implies_training(text: str, intent: Intent) -> bool:
+    """ "an xgb classifier on s3://..." with no stage named still means: train one."""
+    if any(c in intent.asked or c in intent.negated for c in MODEL_STAGES):
+        return False
+    if intent.existing_model or DATA_ONLY.search(text):
+        return False
+    framework = any(p.search(text) for p in FRAMEWORK_WORDS.values())
+    return framework and bool(MODEL_NOUN.search(text))
+
+
+def _resolve_jobs(raw: list[str], intent: Intent, *, default_first: tuple[str, ...]) -> list[str]:
+    named = [j for j in intent.data_job_types if j != "training"]
+    out: list[str] = []
+    for job in raw:
+        if not job:
+            job = next((j for j in default_first if j in named), "")
+            if not job:
+                job = next((j for j in named if j not in ("calibration",)), default_first[0])
+        if job not in out:
+            out.append(job)
+    # an unqualified mention next to a qualified one adds nothing ("evaluate ... the evaluation")
+    return out
+
+
+ATTACH = re.compile(
+    r"\b(?:with|attach\w*|includ\w*|along with|together with|plus)\s+"
+    r"(?:[\w§+&/-]+[\s+&/-]+){0,6}?"
+    r"(?:metrics|evaluation report|eval report|evaluation results|scores? report)\b"
+    r"|\b(?:metrics|report|evaluation results)\s+(?:attached|included)\b"
+    r"|\battach\w*\s+(?:the\s+)?(?:evaluation|eval)\b"
+)
+
+
+def _attached_metrics(text: str, mentions: list[Mention], intent: Intent) -> list[str]:
+    if not intent.wants(REGISTER):
+        return []
+    jobs: list[str] = []
+    for mention in mentions:
+        if mention.concept != REGISTER or mention.negated:
+            continue
+        start, end = _sentence_bounds(text, mention.start)
+        sentence = text[start:end]
+        for match in ATTACH.finditer(sentence):
+            near = _job_mentions(sentence[max(0, match.end() - 45) : match.end()])
+            jobs.append(near[-1][1] if near else "")
+    if not jobs:
+        return []
+    evaluated = [j for j in intent.evaluate if j != "calibration"]
+    resolved = [j or (evaluated[0] if evaluated else "") for j in jobs]
+    return _resolve_jobs(resolved, intent, default_first=("testing", "validation"))
