@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from sagewright.agents.requirement_outside import outside_catalogue
 from sagewright.agents.requirement_reader import (
     BATCH,
     CALIBRATE,
@@ -164,7 +165,7 @@ def plan_offline(requirement: str, *, registry: Registry | None = None) -> Offli
     reg = registry or default_registry()
     intent = read_requirement(requirement)
     graph = _Graph(intent, reg)
-    notes: list[str] = []
+    notes = outside_catalogue(requirement, reg)
     _place_asked_steps(graph, intent)
     _optional_inputs(graph, intent)
     _place_gate(graph, intent, notes)

@@ -1,0 +1,34 @@
+"""Asks outside the catalogue are left out of the plan and named in its notes."""
+
+from sagewright.agents.planner import plan
+
+
+def test_outside_asks_are_noted_not_planned():
+    result = plan(
+        "Train a PyTorch model on s3://p/train/, then deploy it to a real-time endpoint, "
+        "add a DriftMonitor step and send a Slack message when done."
+    )
+    assert result.valid
+    assert set(result.topology) == {
+        "DataLoading_training",
+        "TabularPreprocessing_training",
+        "PyTorchTraining",
+    }
+    joined = " ".join(result.notes)
+    for what in ("endpoint deployment", "notifications", "DriftMonitor"):
+        assert what in joined
+
+
+def test_role_names_and_sql_are_not_mistaken_for_steps():
+    result = plan(
+        "Train XGBoost on the Athena query `SELECT CustomerId FROM db.t` with role "
+        "arn:aws:iam::123456789012:role/MyTeamRole and package it."
+    )
+    assert result.notes == []
+
+
+def test_a_requirement_with_nothing_plannable_is_empty_and_noted():
+    result = plan("Add an EndpointDeployment step and a SlackNotify step, nothing else.")
+    assert result.topology == {}
+    assert any("EndpointDeployment" in n for n in result.notes)
+    assert any("plan is empty" in n for n in result.notes)
