@@ -20,7 +20,7 @@ dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]" "torch==2.13.0"
 
 run: venv
-	$(BIN)/sagewright steps
+	$(BIN)/sagewright generate --requirement-file $(EXAMPLE) --out $(OUT) --yes
 
 lint:
 	$(BIN)/ruff check .

@@ -433,7 +433,8 @@ def generate_command(
         typer.Option("--defaults", help="JSON of values to use when not stated (region...)."),
     ] = None,
     yes: Annotated[
-        bool, typer.Option("--yes", help="Never ask: use defaults, fail listing what is missing.")
+        bool,
+        typer.Option("--yes", "-y", help="Never ask: use defaults, fail listing what is missing."),
     ] = False,
 ) -> None:
     """Plan -> fill configs (asking for what is missing) -> assemble -> write DIR."""

@@ -5,15 +5,23 @@ Layout (``format_version`` 1)::
     {"format_version": 1,
      "nodes":    {"NODE": {"step_type": "PyTorchModel", "config_class": "PyTorchModelConfig"}},
      "shared":   {field: value, ...},            # same value in every config that has the field
-     "specific": {"NODE": {field: value, ...}}}  # everything else, per node
+     "specific": {"NODE": {field: value, ...}},  # everything else, per node
+     "placeholders": [["NODE", "field.path", value], ...],   # optional, see below
+     "allow_placeholders": true}                              # optional
 
 Derived (computed) fields are not stored: they are recomputed on load.
+
+``placeholders`` lists the values ``sagewright init-config`` invented for essential fields
+nobody stated (an example bucket, role, query ...). An entry counts as resolved once its
+field holds another value, or when the entry is deleted; ``assemble`` refuses a file with
+unresolved placeholders unless the file (or the command) allows them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +37,13 @@ FORMAT_VERSION = 1
 _MISSING = object()
 
 
-def dump_configs(configs: Mapping[str, StepConfig]) -> dict[str, Any]:
+def dump_configs(
+    configs: Mapping[str, StepConfig],
+    *,
+    placeholders: Iterable[tuple[str, str]] = (),
+    allow_placeholders: bool = False,
+) -> dict[str, Any]:
+    """The file's JSON object; ``placeholders`` are ``(node, field path)`` pairs."""
     stored = {node: cfg.stored_fields() for node, cfg in configs.items()}
     values: dict[str, list[Any]] = {}
     for data in stored.values():
@@ -40,7 +54,7 @@ def dump_configs(configs: Mapping[str, StepConfig]) -> dict[str, Any]:
         for key, vals in values.items()
         if len(stored) > 1 and len(vals) > 1 and all(v == vals[0] for v in vals)
     }
-    return {
+    document: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "nodes": {
             node: {"step_type": cfg.step_type, "config_class": type(cfg).__name__}
@@ -52,11 +66,24 @@ def dump_configs(configs: Mapping[str, StepConfig]) -> dict[str, Any]:
             for node, data in stored.items()
         },
     }
+    marked = [[node, path, _get_path(stored[node], path)] for node, path in placeholders]
+    if marked:
+        document["placeholders"] = marked
+    if allow_placeholders:
+        document["allow_placeholders"] = True
+    return document
 
 
-def save_configs(configs: Mapping[str, StepConfig], path: str | Path) -> Path:
+def save_configs(
+    configs: Mapping[str, StepConfig],
+    path: str | Path,
+    *,
+    placeholders: Iterable[tuple[str, str]] = (),
+    allow_placeholders: bool = False,
+) -> Path:
     target = Path(path)
-    text = json.dumps(dump_configs(configs), indent=2, sort_keys=False) + "\n"
+    data = dump_configs(configs, placeholders=placeholders, allow_placeholders=allow_placeholders)
+    text = json.dumps(data, indent=2, sort_keys=False) + "\n"
     tmp = target.with_name(target.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(target)
@@ -71,6 +98,12 @@ def load_configs(
 ) -> dict[str, StepConfig]:
     """Load configs; with ``topology``, every node must have one. Errors name file and node."""
     where, data = _read(source)
+    return _configs_from(where, data, topology, registry)
+
+
+def _configs_from(
+    where: str, data: dict[str, Any], topology: Topology | None, registry: Registry | None
+) -> dict[str, StepConfig]:
     reg = registry or default_registry()
     _check_header(data, where)
     nodes: dict[str, Any] = data["nodes"]
@@ -103,6 +136,90 @@ def load_configs(
                     where=f"{where}:{node}",
                 )
     return configs
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A value ``init-config`` invented for an essential field nobody stated."""
+
+    node: str
+    path: str  # dotted field path, e.g. "role_arn" or "hyperparameters.label_name"
+    value: Any
+
+    def __str__(self) -> str:
+        return f"{self.node}.{self.path}"
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """A loaded config file: the configs plus its placeholder bookkeeping."""
+
+    configs: dict[str, StepConfig]
+    placeholders: tuple[Placeholder, ...] = ()
+    allow_placeholders: bool = False
+    where: str = "configs"
+
+    def unresolved(self) -> list[Placeholder]:
+        """Placeholders whose field still holds the invented value."""
+        return [
+            p
+            for p in self.placeholders
+            if p.node in self.configs
+            and _get_path(self.configs[p.node].stored_fields(), p.path) == p.value
+        ]
+
+    def require_resolved(self, *, allow: bool = False) -> None:
+        """Raise unless every placeholder was replaced (or the file or caller allows them)."""
+        left = [] if allow or self.allow_placeholders else self.unresolved()
+        if left:
+            names = ", ".join(sorted({p.path for p in left}))
+            raise ConfigError(
+                f"{self.where}: {len(left)} placeholder value(s) still unresolved: {names} "
+                f"(first at node '{left[0].node}')",
+                hint="replace them with real values (or delete their 'placeholders' entries), "
+                "or pass --allow-placeholders",
+                code="unresolved_placeholders",
+                where=f"{self.where}:{left[0]}",
+            )
+
+
+def load_config_file(
+    source: str | Path | Mapping[str, Any],
+    *,
+    topology: Topology | None = None,
+    registry: Registry | None = None,
+) -> ConfigFile:
+    """Like :func:`load_configs`, keeping the ``placeholders`` and ``allow_placeholders`` keys."""
+    where, data = _read(source)
+    configs = _configs_from(where, data, topology, registry)
+    raw = data.get("placeholders", [])
+    if not isinstance(raw, list) or not all(
+        isinstance(p, list) and len(p) == 3 and isinstance(p[0], str) and isinstance(p[1], str)
+        for p in raw
+    ):
+        raise ConfigError(
+            f"{where}: 'placeholders' must be a list of [node, field, value] entries",
+            code="malformed_config",
+            where=where,
+        )
+    allow = data.get("allow_placeholders", False)
+    if not isinstance(allow, bool):
+        raise ConfigError(
+            f"{where}: 'allow_placeholders' must be true or false",
+            code="malformed_config",
+            where=where,
+        )
+    marked = tuple(Placeholder(node, path, value) for node, path, value in raw)
+    return ConfigFile(configs, marked, allow, where)
+
+
+def _get_path(data: Mapping[str, Any], path: str) -> Any:
+    current: Any = data
+    for part in path.split("."):
+        if not isinstance(current, Mapping):
+            return None
+        current = current.get(part)
+    return current
 
 
 def _read(source: str | Path | Mapping[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -165,16 +165,18 @@ def join_uri(base: Ref, *parts: str) -> Ref:
     return Join(on="/", values=[base, *clean])
 
 
-def execution_uri(root: str, *parts: str) -> Ref:
+def execution_uri(root: Ref, *parts: str) -> Ref:
     """``root/<PipelineExecutionId>/part/...`` as a ``Join``: a per-execution S3 location.
 
     The execution id is resolved at run time, so the definition stays constant.
+    ``root`` is an ``s3://`` string or a pipeline parameter holding one.
     """
     from sagemaker.core.workflow.execution_variables import ExecutionVariables
     from sagemaker.core.workflow.functions import Join
 
     clean = [p.strip("/") for p in parts if p.strip("/")]
-    return Join(on="/", values=[root.rstrip("/"), ExecutionVariables.PIPELINE_EXECUTION_ID, *clean])
+    base = root.rstrip("/") if isinstance(root, str) else root
+    return Join(on="/", values=[base, ExecutionVariables.PIPELINE_EXECUTION_ID, *clean])
 
 
 def parameter_string(name: str, default: str) -> Any:
@@ -841,14 +843,23 @@ def tuning_step(
         )
 
 
-def best_model_artifacts_uri(step: SdkStep, output_path: str) -> Ref:
+def best_model_artifacts_uri(step: SdkStep, output_path: Ref) -> Ref:
     """``model.tar.gz`` of the best training job of a tuning step.
 
-    ``output_path`` is the trainer's output path (a plain ``s3://`` string): the
-    service writes each job's archive to ``<output_path>/<job name>/output/``.
+    ``output_path`` is the trainer's output path: the service writes each job's
+    archive to ``<output_path>/<job name>/output/``. It is a plain ``s3://``
+    string or a ``"/"``-``Join`` (e.g. :func:`execution_uri`), whose values are
+    spliced in so the result stays one flat ``Std:Join``.
     """
-    if not output_path.startswith("s3://"):
-        raise ValueError(f"output_path must be an s3:// string: {output_path!r}")
+    from sagemaker.core.workflow.functions import Join
+
+    job_name = step.properties.TrainingJobSummaries[0].TrainingJobName
+    if isinstance(output_path, Join):
+        if output_path.on != "/":
+            raise ValueError("output_path must be a Join on '/'")
+        return Join(on="/", values=[*output_path.values, job_name, "output", "model.tar.gz"])
+    if not isinstance(output_path, str) or not output_path.startswith("s3://"):
+        raise ValueError(f"output_path must be an s3:// string or a Join: {output_path!r}")
     bucket, _, prefix = output_path[len("s3://") :].partition("/")
     return step.get_top_model_s3_uri(top_k=0, s3_bucket=bucket, prefix=prefix.strip("/"))
 
@@ -942,6 +953,7 @@ def transform_step(
     input_filter: str | None = None,
     join_source: Literal["Input", "None"] | None = None,
     output_filter: str | None = None,
+    max_concurrent_transforms: int | None = None,
     env: Mapping[str, str] | None = None,
     depends_on: Sequence[Any] = (),
     cache: str | None = None,
@@ -965,6 +977,7 @@ def transform_step(
         output_path=output_path,
         accept=accept,
         max_payload=max_payload_mb,
+        max_concurrent_transforms=max_concurrent_transforms,
         env=dict(env) if env else None,
         base_transform_job_name=_job_base(name),
         sagemaker_session=session,
@@ -1011,6 +1024,7 @@ def register_model_step(
     env: Mapping[str, str] | None = None,
     sample_payload_url: Ref | None = None,
     metrics_report_uri: Ref | None = None,
+    description: str | None = None,
     depends_on: Sequence[Any] = (),
 ) -> SdkStep:
     """A ``ModelStep`` registering a model package version (``ModelBuilder.register()``).
@@ -1044,6 +1058,7 @@ def register_model_step(
             approval_status=approval_status,
             model_metrics=metrics,
             sample_payload_url=sample_payload_url,
+            description=description or None,
         )
         return ModelStep(name=name, step_args=step_args, depends_on=_depends(depends_on))
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import computed_field
 
+from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
 from sagewright.registry.config_base import JobTypedConfig
 from sagewright.registry.fields import default
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, StepSpec
 from sagewright.registry.types import InstanceType
+
+if TYPE_CHECKING:
+    from sagewright.builders.context import BuildContext
 
 
 class BatchTransformConfig(JobTypedConfig):
@@ -39,6 +44,46 @@ class BatchTransformConfig(JobTypedConfig):
         return "$" if self.job_type == "inference" else "$[1:]"
 
 
+class BatchTransformBuilder(StepBuilder[BatchTransformConfig]):
+    """A TransformStep over the job type's split folder of the processed data.
+
+    Split folders hold headerless CSV, label first (except for inference data), so
+    ``input_filter`` drops the label and ``join_source=Input`` keeps it next to the score.
+    """
+
+    def create_step(
+        self,
+        node: str,
+        config: BatchTransformConfig,
+        inputs: Mapping[str, InputRef],
+        context: BuildContext,
+    ) -> BuiltStep:
+        from sagewright.builders.recipes import join_uri, transform_output_uri, transform_step
+
+        data = inputs["transform_data"]
+        step = transform_step(
+            node,
+            session=context.session,
+            model_name=inputs["model"].value,
+            instance_type=context.instance_type(
+                "transform_instance_type", config.transform_instance_type, node=node
+            ),
+            instance_count=config.transform_instance_count,
+            input_uri=join_uri(data.value, data.split_folder(config.job_type)),
+            output_path=context.output_uri(node, "predictions"),
+            content_type=config.content_type,
+            accept=config.accept,
+            split_type="Line",
+            assemble_with="Line",
+            strategy="MultiRecord",
+            max_payload_mb=config.max_payload_mb,
+            max_concurrent_transforms=config.max_concurrent_transforms,
+            input_filter=config.input_filter,
+            join_source=config.join_source,
+        )
+        return BuiltStep(step, {"predictions": transform_output_uri(step)})
+
+
 SPEC = StepSpec(
     name="BatchTransform",
     sagemaker_step="TransformStep",
@@ -52,5 +97,6 @@ SPEC = StepSpec(
     ),
     outputs=(OutputPort("predictions", DataKind.PREDICTIONS),),
     config_class=BatchTransformConfig,
+    builder_class=BatchTransformBuilder,
     job_typed=True,
 )

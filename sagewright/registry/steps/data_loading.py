@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import model_validator
 
+from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
+from sagewright.builders.processing import build_processing
 from sagewright.registry.config_base import JobTypedConfig, ProcessingConfig
 from sagewright.registry.fields import default, essential
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import OutputPort, StepSpec
 from sagewright.registry.types import S3Uri, SqlQuery
+
+if TYPE_CHECKING:
+    from sagewright.builders.context import BuildContext
 
 SOURCE_FIELDS = ("s3_uri", "athena_query", "redshift_query")
 
@@ -65,6 +71,57 @@ class DataLoadingConfig(ProcessingConfig, JobTypedConfig):
         return "redshift" if self.redshift_query else "s3"
 
 
+class DataLoadingBuilder(StepBuilder[DataLoadingConfig]):
+    """A Processing job whose ``source`` channel is the S3 prefix or the query's result.
+
+    Athena and Redshift queries run as Processing dataset definitions; their results are
+    written as Parquet under the node's execution folder (``.../<node>/query``) and the
+    script normalises them like any S3 shards.
+    """
+
+    def create_step(
+        self,
+        node: str,
+        config: DataLoadingConfig,
+        inputs: Mapping[str, InputRef],
+        context: BuildContext,
+    ) -> BuiltStep:
+        from sagewright.builders.recipes import AthenaQuery, RedshiftQuery
+
+        sources: dict[str, Any] = {}
+        query: AthenaQuery | RedshiftQuery | None = None
+        if config.athena_query:
+            query = AthenaQuery(
+                channel="source",
+                query=config.athena_query,
+                catalog=config.athena_catalog,
+                database=config.athena_database,
+                work_group=config.athena_workgroup,
+                output_s3_uri=context.output_uri(node, "query"),
+            )
+        elif config.redshift_query:
+            query = RedshiftQuery(
+                channel="source",
+                query=config.redshift_query,
+                cluster_id=str(config.redshift_cluster_id),
+                database=config.redshift_database,
+                db_user=config.redshift_db_user,
+                cluster_role_arn=config.role_arn,
+                output_s3_uri=context.output_uri(node, "query"),
+            )
+        else:
+            sources["source"] = config.s3_uri
+        return build_processing(
+            node,
+            config,
+            context,
+            inputs=sources,
+            outputs=["data"],
+            arguments={"job_type": config.job_type, "source_format": config.source_format},
+            dataset_definition=query,
+        )
+
+
 SPEC = StepSpec(
     name="DataLoading",
     sagemaker_step="ProcessingStep",
@@ -78,5 +135,6 @@ SPEC = StepSpec(
     inputs=(),
     outputs=(OutputPort("data", DataKind.TABULAR_DATA),),
     config_class=DataLoadingConfig,
+    builder_class=DataLoadingBuilder,
     job_typed=True,
 )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -14,11 +15,21 @@ from pydantic import (
     model_validator,
 )
 
+from sagewright.builders.base import BuiltStep, InputRef, StepBuilder, StepBuildError
+from sagewright.builders.training import (
+    PYTORCH_METRIC_DEFINITIONS,
+    SCHEMA_FIELDS,
+    XGBOOST_NAMES,
+    make_trainer,
+)
 from sagewright.registry.config_base import TrainingConfig
 from sagewright.registry.fields import default
 from sagewright.registry.hyperparameters import PyTorchHyperparameters, XGBoostHyperparameters
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, StepSpec
+
+if TYPE_CHECKING:
+    from sagewright.builders.context import BuildContext
 
 
 class ParameterRange(BaseModel):
@@ -56,7 +67,8 @@ DEFAULT_RANGES: dict[str, dict[str, ParameterRange]] = {
         "batch_size": ParameterRange(type="categorical", values=[16, 32, 64]),
     },
 }
-DEFAULT_OBJECTIVE = {"xgboost": "validation:auc", "pytorch": "val:auc"}
+# PyTorch: a metric pytorch_training.py prints (see PYTORCH_METRIC_DEFINITIONS).
+DEFAULT_OBJECTIVE = {"xgboost": "validation:auc", "pytorch": "val:accuracy"}
 
 
 def _framework_of(value: object) -> str:
@@ -123,6 +135,83 @@ class HyperparameterTuningConfig(TrainingConfig):
         return self
 
 
+def _sdk_range(range_: ParameterRange) -> Any:
+    from sagewright.builders import recipes
+
+    if range_.type == "categorical":
+        return recipes.CategoricalRange(tuple(str(v) for v in range_.values))
+    low, high = float(range_.min_value or 0), float(range_.max_value or 0)
+    if range_.type == "integer":
+        return recipes.IntegerRange(int(low), int(high), range_.scaling)
+    return recipes.ContinuousRange(low, high, range_.scaling)
+
+
+class HyperparameterTuningBuilder(StepBuilder[HyperparameterTuningConfig]):
+    """A TuningStep over the XGBoost or PyTorch trainer; outputs the best job's archive.
+
+    XGBoost emits its own metrics (``validation:auc``...); for PyTorch the objective must
+    be one of the metrics the training script prints.
+    """
+
+    def create_step(
+        self,
+        node: str,
+        config: HyperparameterTuningConfig,
+        inputs: Mapping[str, InputRef],
+        context: BuildContext,
+    ) -> BuiltStep:
+        from sagewright.builders.recipes import best_model_artifacts_uri, tuning_step
+
+        hp = config.hyperparameters
+        objective = config.effective_objective_metric
+        metrics = PYTORCH_METRIC_DEFINITIONS if config.framework == "pytorch" else None
+        if metrics is not None and objective not in metrics:
+            raise StepBuildError(
+                f"objective metric {objective!r} is not printed by the PyTorch training script",
+                node=node,
+                field="objective_metric",
+                hint="use one of " + ", ".join(metrics),
+                code="invalid_value",
+            )
+        ranges = {}
+        for name, range_ in config.effective_ranges.items():
+            if name in SCHEMA_FIELDS:
+                raise StepBuildError(
+                    f"'{name}' describes the data and cannot be tuned",
+                    node=node,
+                    field=f"ranges.{name}",
+                    code="invalid_value",
+                )
+            container_name = (
+                XGBOOST_NAMES.get(name, name) if config.framework == "xgboost" else name
+            )
+            ranges[container_name] = _sdk_range(range_)
+        made = make_trainer(
+            node,
+            config,
+            context,
+            hp,
+            inputs["training_data"],
+            framework_version=config.framework_version,
+        )
+        step = tuning_step(
+            node,
+            trainer=made.trainer,
+            inputs=made.channels,
+            ranges=ranges,
+            objective_metric=objective,
+            objective_type=config.objective_type,
+            metric_definitions=metrics,
+            max_jobs=config.max_jobs,
+            max_parallel_jobs=config.max_parallel_jobs,
+            strategy=config.strategy,
+            content_type=made.content_type,
+        )
+        return BuiltStep(
+            step, {"model_artifacts": best_model_artifacts_uri(step, made.output_path)}
+        )
+
+
 SPEC = StepSpec(
     name="HyperparameterTuning",
     sagemaker_step="TuningStep",
@@ -135,4 +224,5 @@ SPEC = StepSpec(
     inputs=(InputPort("training_data", DataKind.PROCESSED_DATA),),
     outputs=(OutputPort("model_artifacts", DataKind.MODEL_ARTIFACTS),),
     config_class=HyperparameterTuningConfig,
+    builder_class=HyperparameterTuningBuilder,
 )

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar, Literal
 
+from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
+from sagewright.builders.processing import build_processing
 from sagewright.registry.config_base import JobTypedConfig, ProcessingConfig
 from sagewright.registry.fields import default
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, StepSpec
+
+if TYPE_CHECKING:
+    from sagewright.builders.context import BuildContext
 
 
 class ModelCalibrationConfig(ProcessingConfig, JobTypedConfig):
@@ -21,6 +27,31 @@ class ModelCalibrationConfig(ProcessingConfig, JobTypedConfig):
     label_field: str = default("label", "Column of the predictions holding the true label.")
 
 
+class ModelCalibrationBuilder(StepBuilder[ModelCalibrationConfig]):
+    """A Processing job fitting ``calibration.json`` on the ``predictions`` channel."""
+
+    def create_step(
+        self,
+        node: str,
+        config: ModelCalibrationConfig,
+        inputs: Mapping[str, InputRef],
+        context: BuildContext,
+    ) -> BuiltStep:
+        return build_processing(
+            node,
+            config,
+            context,
+            inputs={"predictions": inputs["predictions"].value},
+            outputs=["calibration"],
+            arguments={
+                "job_type": config.job_type,
+                "method": config.method,
+                "score_field": config.score_field,
+                "label_field": config.label_field,
+            },
+        )
+
+
 SPEC = StepSpec(
     name="ModelCalibration",
     sagemaker_step="ProcessingStep",
@@ -31,5 +62,6 @@ SPEC = StepSpec(
     inputs=(InputPort("predictions", DataKind.PREDICTIONS),),
     outputs=(OutputPort("calibration", DataKind.CALIBRATION_ARTIFACTS),),
     config_class=ModelCalibrationConfig,
+    builder_class=ModelCalibrationBuilder,
     job_typed=True,
 )

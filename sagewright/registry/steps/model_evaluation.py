@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar
 
+from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
+from sagewright.builders.images import framework_image
+from sagewright.builders.processing import WITH_INFERENCE, build_processing
 from sagewright.registry.config_base import (
     ExistingModelConfig,
     FrameworkConfig,
@@ -15,7 +19,12 @@ from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, PortMode, StepSpec
 from sagewright.registry.types import ColumnName
 
+if TYPE_CHECKING:
+    from sagewright.builders.context import BuildContext
+
 METRICS_FILE = "metrics.json"
+#: Name of the PropertyFile a QualityGate's JsonGet reads (``metrics/metrics.json``).
+REPORT_PROPERTY_FILE = "EvaluationReport"
 
 
 class ModelEvaluationConfig(ProcessingConfig, JobTypedConfig, ExistingModelConfig, FrameworkConfig):
@@ -28,6 +37,53 @@ class ModelEvaluationConfig(ProcessingConfig, JobTypedConfig, ExistingModelConfi
     id_name: ColumnName | None = default(
         None, "Name of the row id column.", example="order_id", pipeline=True
     )
+
+
+class ModelEvaluationBuilder(StepBuilder[ModelEvaluationConfig]):
+    """A Processing job in the model's framework image, declaring metrics.json as PropertyFile.
+
+    Scoring imports xgboost or torch, so the job runs in the XGBoost or PyTorch image of
+    the training default version rather than the scikit-learn image.
+    """
+
+    def create_step(
+        self,
+        node: str,
+        config: ModelEvaluationConfig,
+        inputs: Mapping[str, InputRef],
+        context: BuildContext,
+    ) -> BuiltStep:
+        from sagewright.builders.recipes import property_file
+
+        eval_data = inputs["eval_data"]
+        report = property_file(REPORT_PROPERTY_FILE, "metrics", METRICS_FILE)
+        image = framework_image(
+            context,
+            node,
+            config.framework,
+            instance_type=config.processing_instance_type,
+            field="framework",
+        )
+        return build_processing(
+            node,
+            config,
+            context,
+            inputs={
+                "model_artifacts": inputs["model_artifacts"].value,
+                "eval_data": eval_data.value,
+            },
+            outputs=["metrics", "predictions"],
+            arguments={
+                "job_type": config.job_type,
+                "framework": config.framework,
+                "split": eval_data.split_folder(config.job_type),
+                "label_name": config.label_name,
+                "id_name": config.id_name,
+            },
+            helpers=WITH_INFERENCE,
+            image=image,
+            property_files=[report],
+        )
 
 
 SPEC = StepSpec(
@@ -48,5 +104,6 @@ SPEC = StepSpec(
         OutputPort("predictions", DataKind.PREDICTIONS),
     ),
     config_class=ModelEvaluationConfig,
+    builder_class=ModelEvaluationBuilder,
     job_typed=True,
 )

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import computed_field
 
+from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
+from sagewright.builders.images import framework_image
 from sagewright.registry.config_base import FrameworkConfig
 from sagewright.registry.fields import default
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, PortMode, StepSpec
 from sagewright.registry.types import InstanceType
+
+if TYPE_CHECKING:
+    from sagewright.builders.context import BuildContext
 
 
 class ModelRegistrationConfig(FrameworkConfig):
@@ -44,6 +50,59 @@ class ModelRegistrationConfig(FrameworkConfig):
         return self.model_package_group_name or f"{self.pipeline_name}-models"
 
 
+#: Pipeline parameter holding the approval status of the registered model package.
+APPROVAL_PARAMETER = "ModelApprovalStatus"
+#: Files the producers write: Packaging, PayloadGeneration and ModelEvaluation.
+PACKAGE_FILE, PAYLOAD_FILE, METRICS_FILE = "model.tar.gz", "payload.tar.gz", "metrics.json"
+
+
+class ModelRegistrationBuilder(StepBuilder[ModelRegistrationConfig]):
+    """A register ModelStep: the packaged model, served by its ``code/inference.py``.
+
+    The approval status is the pipeline parameter ``ModelApprovalStatus``; the sample
+    payload and the metrics report are attached when those ports are fed.
+    """
+
+    def create_step(
+        self,
+        node: str,
+        config: ModelRegistrationConfig,
+        inputs: Mapping[str, InputRef],
+        context: BuildContext,
+    ) -> BuiltStep:
+        from sagewright.builders import recipes
+
+        image = framework_image(
+            context,
+            node,
+            config.framework,
+            version=config.framework_version,
+            instance_type=next(iter(config.inference_instance_types), None),
+            scope="inference",
+        )
+        payload, metrics = inputs.get("payload"), inputs.get("metrics")
+        step = recipes.register_model_step(
+            node,
+            session=context.session,
+            role=config.role_arn,
+            image_uri=image,
+            model_data=recipes.join_uri(inputs["packaged_model"].value, PACKAGE_FILE),
+            model_package_group=config.effective_group_name,
+            approval_status=context.parameter(
+                APPROVAL_PARAMETER, config.approval_status, node=node, field="approval_status"
+            ),
+            content_types=config.content_types,
+            response_types=config.response_types,
+            inference_instance_types=config.inference_instance_types,
+            transform_instance_types=config.transform_instance_types,
+            env=recipes.pytorch_inference_env("inference.py"),
+            sample_payload_url=recipes.join_uri(payload.value, PAYLOAD_FILE) if payload else None,
+            metrics_report_uri=recipes.join_uri(metrics.value, METRICS_FILE) if metrics else None,
+            description=config.model_description,
+        )
+        return BuiltStep(step, {"model_package": recipes.model_package_arn(step)})
+
+
 SPEC = StepSpec(
     name="ModelRegistration",
     sagemaker_step="ModelStep (register)",
@@ -60,4 +119,5 @@ SPEC = StepSpec(
     ),
     outputs=(OutputPort("model_package", DataKind.MODEL_PACKAGE),),
     config_class=ModelRegistrationConfig,
+    builder_class=ModelRegistrationBuilder,
 )

@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar
 
+from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
+from sagewright.builders.processing import WITH_INFERENCE, build_processing
 from sagewright.registry.config_base import ExistingModelConfig, FrameworkConfig, ProcessingConfig
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, PortMode, StepSpec
+
+if TYPE_CHECKING:
+    from sagewright.builders.context import BuildContext
 
 
 class PackagingConfig(ProcessingConfig, ExistingModelConfig, FrameworkConfig):
     step_type: ClassVar[str] = "Packaging"
     entry_point: ClassVar[str] = "packaging.py"
+
+
+class PackagingBuilder(StepBuilder[PackagingConfig]):
+    """A Processing job writing ``model.tar.gz`` with ``code/inference.py`` (and calibration)."""
+
+    def create_step(
+        self,
+        node: str,
+        config: PackagingConfig,
+        inputs: Mapping[str, InputRef],
+        context: BuildContext,
+    ) -> BuiltStep:
+        channels = {port: ref.value for port, ref in inputs.items()}
+        return build_processing(
+            node,
+            config,
+            context,
+            inputs=channels,
+            outputs=["packaged_model"],
+            arguments={"framework": config.framework},
+            helpers=WITH_INFERENCE,
+        )
 
 
 SPEC = StepSpec(
@@ -29,4 +57,5 @@ SPEC = StepSpec(
     ),
     outputs=(OutputPort("packaged_model", DataKind.PACKAGED_MODEL),),
     config_class=PackagingConfig,
+    builder_class=PackagingBuilder,
 )

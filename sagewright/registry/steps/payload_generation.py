@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar
 
+from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
+from sagewright.builders.processing import build_processing
 from sagewright.registry.config_base import ExistingModelConfig, FrameworkConfig, ProcessingConfig
 from sagewright.registry.fields import default
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, PortMode, StepSpec
 from sagewright.registry.types import ColumnName
+
+if TYPE_CHECKING:
+    from sagewright.builders.context import BuildContext
 
 
 class PayloadGenerationConfig(ProcessingConfig, ExistingModelConfig, FrameworkConfig):
@@ -26,6 +32,32 @@ class PayloadGenerationConfig(ProcessingConfig, ExistingModelConfig, FrameworkCo
     default_text_value: str = default("TEXT", "Value used for categorical / text fields.")
 
 
+class PayloadGenerationBuilder(StepBuilder[PayloadGenerationConfig]):
+    """A Processing job writing ``payload.csv``, ``payload.json`` and ``payload.tar.gz``."""
+
+    def create_step(
+        self,
+        node: str,
+        config: PayloadGenerationConfig,
+        inputs: Mapping[str, InputRef],
+        context: BuildContext,
+    ) -> BuiltStep:
+        return build_processing(
+            node,
+            config,
+            context,
+            inputs={"model_artifacts": inputs["model_artifacts"].value},
+            outputs=["payload"],
+            arguments={
+                "tab_fields": config.tab_field_list,
+                "cat_fields": config.cat_field_list,
+                "num_samples": config.num_samples,
+                "default_numeric": config.default_numeric_value,
+                "default_text": config.default_text_value,
+            },
+        )
+
+
 SPEC = StepSpec(
     name="PayloadGeneration",
     sagemaker_step="ProcessingStep",
@@ -41,4 +73,5 @@ SPEC = StepSpec(
     ),
     outputs=(OutputPort("payload", DataKind.PAYLOAD),),
     config_class=PayloadGenerationConfig,
+    builder_class=PayloadGenerationBuilder,
 )

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar
 
+from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
+from sagewright.builders.images import framework_image
 from sagewright.registry.config_base import ExistingModelConfig
 from sagewright.registry.fields import default
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, PortMode, StepSpec
 from sagewright.registry.types import InstanceType
+
+if TYPE_CHECKING:
+    from sagewright.builders.context import BuildContext
 
 
 class PyTorchModelConfig(ExistingModelConfig):
@@ -19,6 +25,42 @@ class PyTorchModelConfig(ExistingModelConfig):
     inference_instance_type: InstanceType = default(
         "ml.m5.large", "Instance type the model is meant to run on.", pipeline=True
     )
+
+
+class PyTorchModelBuilder(StepBuilder[PyTorchModelConfig]):
+    """A create-model ModelStep: PyTorch inference image running ``code/inference.py``.
+
+    The training script (and Packaging) put ``code/inference.py`` inside the archive, so
+    no repack step is needed.
+    """
+
+    def create_step(
+        self,
+        node: str,
+        config: PyTorchModelConfig,
+        inputs: Mapping[str, InputRef],
+        context: BuildContext,
+    ) -> BuiltStep:
+        from sagewright.builders.recipes import create_model_step, model_name, pytorch_inference_env
+
+        image = framework_image(
+            context,
+            node,
+            "pytorch",
+            version=config.framework_version,
+            py_version=config.py_version,
+            instance_type=config.inference_instance_type,
+            scope="inference",
+        )
+        step = create_model_step(
+            node,
+            session=context.session,
+            role=config.role_arn,
+            image_uri=image,
+            model_data=inputs["model_artifacts"].value,
+            env=pytorch_inference_env("inference.py"),
+        )
+        return BuiltStep(step, {"model": model_name(step)})
 
 
 SPEC = StepSpec(
@@ -34,4 +76,5 @@ SPEC = StepSpec(
     ),
     outputs=(OutputPort("model", DataKind.MODEL),),
     config_class=PyTorchModelConfig,
+    builder_class=PyTorchModelBuilder,
 )

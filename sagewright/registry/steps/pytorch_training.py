@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar
 
+from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
+from sagewright.builders.training import build_training
 from sagewright.registry.config_base import TrainingConfig
 from sagewright.registry.fields import default
 from sagewright.registry.hyperparameters import PyTorchHyperparameters
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, StepSpec
+
+if TYPE_CHECKING:
+    from sagewright.builders.context import BuildContext
 
 
 class PyTorchTrainingConfig(TrainingConfig):
@@ -18,6 +24,27 @@ class PyTorchTrainingConfig(TrainingConfig):
     framework_version: str = default("2.1", "Version of the SageMaker PyTorch container.")
     py_version: str = default("py310", "Python version of the PyTorch container.")
     hyperparameters: PyTorchHyperparameters
+
+
+class PyTorchTrainingBuilder(StepBuilder[PyTorchTrainingConfig]):
+    """A TrainingStep: the PyTorch container running ``pytorch_training.py`` from a bundle."""
+
+    def create_step(
+        self,
+        node: str,
+        config: PyTorchTrainingConfig,
+        inputs: Mapping[str, InputRef],
+        context: BuildContext,
+    ) -> BuiltStep:
+        return build_training(
+            node,
+            config,
+            context,
+            config.hyperparameters,
+            inputs["training_data"],
+            framework_version=config.framework_version,
+            py_version=config.py_version,
+        )
 
 
 SPEC = StepSpec(
@@ -31,4 +58,5 @@ SPEC = StepSpec(
     inputs=(InputPort("training_data", DataKind.PROCESSED_DATA),),
     outputs=(OutputPort("model_artifacts", DataKind.MODEL_ARTIFACTS),),
     config_class=PyTorchTrainingConfig,
+    builder_class=PyTorchTrainingBuilder,
 )

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import model_validator
 
+from sagewright.builders.base import BuiltStep, InputRef, StepBuilder, StepBuildError
 from sagewright.registry.config_base import StepConfig
 from sagewright.registry.fields import default, essential
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, StepSpec
+
+if TYPE_CHECKING:
+    from sagewright.builders.context import BuildContext
 
 GateMetric = Literal["auc", "accuracy", "f1", "precision", "recall", "log_loss"]
 
@@ -34,6 +39,48 @@ class QualityGateConfig(StepConfig):
         return self
 
 
+class QualityGateBuilder(StepBuilder[QualityGateConfig]):
+    """A ConditionStep on ``metrics.json`` of the evaluation, failing the run otherwise.
+
+    The assembler appends the guarded steps to ``step.if_steps``; the FailStep
+    (``<node>_fail``) is the else branch.
+    """
+
+    def create_step(
+        self,
+        node: str,
+        config: QualityGateConfig,
+        inputs: Mapping[str, InputRef],
+        context: BuildContext,
+    ) -> BuiltStep:
+        from sagewright.builders.recipes import quality_gate_steps
+
+        report = inputs["metrics"]
+        if report.step is None or report.property_file is None:
+            raise StepBuildError(
+                "the metrics input is not an evaluation report declared as a PropertyFile",
+                node=node,
+                field="metrics",
+                hint="feed the gate from a ModelEvaluation step",
+                code="wrong_input",
+            )
+        rule = f"{config.metric} {config.comparison} {config.threshold}"
+        gate, fail = quality_gate_steps(
+            node,
+            evaluation_step=report.step,
+            property_file=report.property_file,
+            json_path=config.metric,
+            metric=config.metric,
+            threshold=config.threshold,
+            comparison=config.comparison,
+            fail_message=(
+                f"{node}: metric '{config.metric}' of {report.node} did not meet {rule}; "
+                "the guarded steps did not run"
+            ),
+        )
+        return BuiltStep(gate, extra_steps=[fail])
+
+
 SPEC = StepSpec(
     name="QualityGate",
     sagemaker_step="ConditionStep (+ FailStep)",
@@ -47,5 +94,6 @@ SPEC = StepSpec(
     inputs=(InputPort("metrics", DataKind.EVALUATION_REPORT),),
     outputs=(),
     config_class=QualityGateConfig,
+    builder_class=QualityGateBuilder,
     control=True,
 )

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import model_validator
 
+from sagewright.builders.base import BuiltStep, InputRef, StepBuilder, StepBuildError
+from sagewright.builders.processing import build_processing
 from sagewright.registry.config_base import JobTypedConfig, ProcessingConfig
 from sagewright.registry.fields import default, essential
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, StepSpec
 from sagewright.registry.types import ColumnName
+
+if TYPE_CHECKING:
+    from sagewright.builders.context import BuildContext
 
 
 class TabularPreprocessingConfig(ProcessingConfig, JobTypedConfig):
@@ -49,6 +55,46 @@ class TabularPreprocessingConfig(ProcessingConfig, JobTypedConfig):
         return self
 
 
+class TabularPreprocessingBuilder(StepBuilder[TabularPreprocessingConfig]):
+    """A Processing job cleaning the ``data`` channel into ``processed_data``."""
+
+    def create_step(
+        self,
+        node: str,
+        config: TabularPreprocessingConfig,
+        inputs: Mapping[str, InputRef],
+        context: BuildContext,
+    ) -> BuiltStep:
+        arguments: dict[str, Any] = {
+            "job_type": config.job_type,
+            "label_name": config.label_name,
+            "id_name": config.id_name,
+            "cat_fields": config.cat_field_list,
+            "tab_fields": config.tab_field_list,
+        }
+        if config.job_type == "training":
+            if config.val_ratio <= 0:
+                # The script needs a validation split (XGBoost's validation channel reads it).
+                raise StepBuildError(
+                    "val_ratio must be above 0 for training data (the script splits "
+                    "train/val/test and training reads val/)",
+                    node=node,
+                    field="val_ratio",
+                    code="invalid_value",
+                )
+            arguments.update(
+                train_ratio=config.train_ratio, val_ratio=config.val_ratio, seed=config.seed
+            )
+        return build_processing(
+            node,
+            config,
+            context,
+            inputs={"data": inputs["data"].value},
+            outputs=["processed_data"],
+            arguments=arguments,
+        )
+
+
 SPEC = StepSpec(
     name="TabularPreprocessing",
     sagemaker_step="ProcessingStep",
@@ -61,5 +107,6 @@ SPEC = StepSpec(
     inputs=(InputPort("data", DataKind.TABULAR_DATA),),
     outputs=(OutputPort("processed_data", DataKind.PROCESSED_DATA),),
     config_class=TabularPreprocessingConfig,
+    builder_class=TabularPreprocessingBuilder,
     job_typed=True,
 )

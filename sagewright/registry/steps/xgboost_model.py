@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar
 
+from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
+from sagewright.builders.images import framework_image
 from sagewright.registry.config_base import ExistingModelConfig
 from sagewright.registry.fields import default
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, PortMode, StepSpec
 from sagewright.registry.types import InstanceType
+
+if TYPE_CHECKING:
+    from sagewright.builders.context import BuildContext
 
 
 class XGBoostModelConfig(ExistingModelConfig):
@@ -18,6 +24,28 @@ class XGBoostModelConfig(ExistingModelConfig):
     inference_instance_type: InstanceType = default(
         "ml.m5.large", "Instance type the model is meant to run on.", pipeline=True
     )
+
+
+class XGBoostModelBuilder(StepBuilder[XGBoostModelConfig]):
+    """A create-model ModelStep serving the artifacts with the built-in XGBoost image."""
+
+    def create_step(
+        self,
+        node: str,
+        config: XGBoostModelConfig,
+        inputs: Mapping[str, InputRef],
+        context: BuildContext,
+    ) -> BuiltStep:
+        from sagewright.builders.recipes import create_model_step, model_name
+
+        step = create_model_step(
+            node,
+            session=context.session,
+            role=config.role_arn,
+            image_uri=framework_image(context, node, "xgboost", version=config.framework_version),
+            model_data=inputs["model_artifacts"].value,
+        )
+        return BuiltStep(step, {"model": model_name(step)})
 
 
 SPEC = StepSpec(
@@ -33,4 +61,5 @@ SPEC = StepSpec(
     ),
     outputs=(OutputPort("model", DataKind.MODEL),),
     config_class=XGBoostModelConfig,
+    builder_class=XGBoostModelBuilder,
 )

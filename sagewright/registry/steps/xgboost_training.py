@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar
 
+from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
+from sagewright.builders.training import build_training
 from sagewright.registry.config_base import TrainingConfig
 from sagewright.registry.fields import default
 from sagewright.registry.hyperparameters import XGBoostHyperparameters
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, StepSpec
+
+if TYPE_CHECKING:
+    from sagewright.builders.context import BuildContext
 
 
 class XGBoostTrainingConfig(TrainingConfig):
@@ -16,6 +22,26 @@ class XGBoostTrainingConfig(TrainingConfig):
 
     framework_version: str = default("1.7-1", "Version of the built-in XGBoost container.")
     hyperparameters: XGBoostHyperparameters
+
+
+class XGBoostTrainingBuilder(StepBuilder[XGBoostTrainingConfig]):
+    """A TrainingStep: built-in XGBoost on the ``train/`` and ``val/`` splits (CSV)."""
+
+    def create_step(
+        self,
+        node: str,
+        config: XGBoostTrainingConfig,
+        inputs: Mapping[str, InputRef],
+        context: BuildContext,
+    ) -> BuiltStep:
+        return build_training(
+            node,
+            config,
+            context,
+            config.hyperparameters,
+            inputs["training_data"],
+            framework_version=config.framework_version,
+        )
 
 
 SPEC = StepSpec(
@@ -29,4 +55,5 @@ SPEC = StepSpec(
     inputs=(InputPort("training_data", DataKind.PROCESSED_DATA),),
     outputs=(OutputPort("model_artifacts", DataKind.MODEL_ARTIFACTS),),
     config_class=XGBoostTrainingConfig,
+    builder_class=XGBoostTrainingBuilder,
 )

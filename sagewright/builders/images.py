@@ -1,0 +1,73 @@
+"""Container images, resolved offline from the SDK's tables, with errors naming the field.
+
+The training configs are the one source of default framework versions: evaluation,
+model and registration steps that do not name a version use the training default, so
+a model is scored and served by the container family that trained it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sagewright.builders.base import StepBuildError
+from sagewright.builders.context import BuildContext
+
+
+def default_versions(framework: str) -> tuple[str, str | None]:
+    """``(framework_version, py_version)`` of the training config of ``framework``."""
+    from sagewright.registry.steps.pytorch_training import PyTorchTrainingConfig
+    from sagewright.registry.steps.xgboost_training import XGBoostTrainingConfig
+
+    if framework == "pytorch":
+        fields = PyTorchTrainingConfig.model_fields
+        return str(fields["framework_version"].default), str(fields["py_version"].default)
+    return str(XGBoostTrainingConfig.model_fields["framework_version"].default), None
+
+
+def resolve(context: BuildContext, node: str, field: str, framework: str, **kwargs: Any) -> str:
+    """``recipes.image_uri``; an unknown version becomes a :class:`StepBuildError`."""
+    from sagewright.builders.recipes import image_uri
+
+    try:
+        return image_uri(framework, context.region, **kwargs)
+    except ValueError as exc:
+        raise StepBuildError(
+            f"the SageMaker SDK has no {framework} image for {kwargs.get('version')!r} in "
+            f"{context.region}: {exc}",
+            node=node,
+            field=field,
+            hint="use a version listed by sagemaker.core.image_uris for this framework",
+            code="sdk_rejected_value",
+        ) from None
+
+
+def framework_image(
+    context: BuildContext,
+    node: str,
+    framework: str,
+    *,
+    version: str | None = None,
+    py_version: str | None = None,
+    instance_type: str | None = None,
+    scope: str = "training",
+    field: str = "framework_version",
+) -> str:
+    """The XGBoost or PyTorch image (``scope`` training / inference; CPU/GPU by instance)."""
+    default_version, default_py = default_versions(framework)
+    if framework != "pytorch":
+        return resolve(context, node, field, framework, version=version or default_version)
+    return resolve(
+        context,
+        node,
+        field,
+        framework,
+        version=version or default_version,
+        py_version=py_version or default_py,
+        instance_type=instance_type,
+        image_scope=scope,
+    )
+
+
+def sklearn_image(context: BuildContext, node: str, version: str) -> str:
+    """The SageMaker scikit-learn image the processing scripts run in."""
+    return resolve(context, node, "processing_framework_version", "sklearn", version=version)

@@ -1,0 +1,366 @@
+"""Chat sessions: describe the pipeline, review the DAG, ask for changes, answer, export.
+
+``ChatSession`` is the whole flow as a Python API (notebooks, bots); ``sagewright chat`` is a
+thin terminal loop over it. Every turn is stored in SQLite before the reply is returned, so
+a session resumes after an exit or a kill with nothing answered lost; ``/undo`` steps back
+one turn by restoring the previous snapshot.
+
+Phases: ``describe`` -> ``review`` (DAG shown; words change it, "ok" accepts) ->
+``questions`` (one at a time; invalid answers re-asked with the validation message) ->
+``confirm`` ("ok" writes the output folder) -> ``done``. Slash commands: ``/show``,
+``/undo``, ``/export DIR``, ``/quit``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sagewright.agents.extract_fields import stated_keys
+from sagewright.agents.extract_result import Conflict, Rejected
+from sagewright.agents.extractor import extract
+from sagewright.agents.llm import Usage
+from sagewright.agents.planner import PlanResult
+from sagewright.agents.qa_agent import QuestionSession
+from sagewright.agents.questions import Question
+from sagewright.errors import SagewrightError
+from sagewright.facts import PipelineValues
+from sagewright.generate import finish, plan_checked
+from sagewright.topology import Topology
+
+YES = re.compile(
+    r"^\s*(ok(ay)?|y(es)?|yep|sure|confirm(ed)?|looks good|lgtm|go( ahead)?|do it)\W*$",
+    re.IGNORECASE,
+)
+CHANGE = re.compile(
+    r"^\s*(please\s+)?(add|drop|remove|delete|skip|also|include|exclude|replace|use|"
+    r"no\s+(need|longer)|don'?t|do not|without|change|instead)\b",
+    re.IGNORECASE,
+)
+
+
+def sessions_db() -> Path:
+    home = Path(os.environ.get("SAGEWRIGHT_HOME") or Path.home() / ".local/share/sagewright")
+    home.mkdir(parents=True, exist_ok=True)
+    return home / "sessions.sqlite"
+
+
+@dataclass
+class ChatState:
+    phase: str = "describe"
+    requirement: list[str] = field(default_factory=list)
+    topology: dict[str, list[str]] | None = None
+    existing_model: bool = False
+    notes: list[str] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)  # asdict(PipelineValues)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    provenance: dict[str, str] = field(default_factory=dict)
+    question: dict[str, Any] | None = None  # the question awaiting an answer
+    out_dir: str | None = None
+
+    def requirement_text(self) -> str:
+        return "\n".join(self.requirement)
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    phase: str
+    question: Question | None = None
+    out_dir: str | None = None
+    quit: bool = False
+
+
+class ChatSession:
+    """One named, persistent conversation."""
+
+    def __init__(
+        self,
+        name: str = "default",
+        *,
+        model: str | None = None,
+        db_path: Path | None = None,
+        out_root: Path | None = None,
+    ) -> None:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", name):
+            raise SagewrightError(
+                f"session name '{name}' is not a safe name",
+                hint="letters, digits, '.', '_' and '-'",
+                code="bad_session",
+            )
+        self.name = name
+        self.model = model
+        self.out_root = out_root or Path("out")
+        self._db = sqlite3.connect(db_path or sessions_db())
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS turns (session TEXT, seq INTEGER, user TEXT, "
+            "reply TEXT, state TEXT, PRIMARY KEY (session, seq))"
+        )
+        self._db.commit()
+        self.state = self._load() or ChatState()
+
+    # ---------------------------------------------------------------- persistence
+
+    def _load(self) -> ChatState | None:
+        row = self._db.execute(
+            "SELECT state FROM turns WHERE session = ? ORDER BY seq DESC LIMIT 1", (self.name,)
+        ).fetchone()
+        return ChatState(**json.loads(row[0])) if row else None
+
+    def _save(self, user: str, reply: Reply) -> None:
+        seq = self._db.execute(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM turns WHERE session = ?", (self.name,)
+        ).fetchone()[0]
+        self._db.execute(
+            "INSERT INTO turns VALUES (?, ?, ?, ?, ?)",
+            (self.name, seq, user, reply.text, json.dumps(asdict(self.state))),
+        )
+        self._db.commit()
+
+    def history(self) -> list[tuple[str, str]]:
+        rows = self._db.execute(
+            "SELECT user, reply FROM turns WHERE session = ? ORDER BY seq", (self.name,)
+        ).fetchall()
+        return [(u, r) for u, r in rows]
+
+    def close(self) -> None:
+        self._db.close()
+
+    # ---------------------------------------------------------------- turns
+
+    def greeting(self) -> str:
+        if self.state.phase == "describe":
+            return "Describe the pipeline you need (data, model, evaluation, registration...)."
+        return "Resumed. " + self._prompt_for_phase()
+
+    def send(self, text: str) -> Reply:
+        """Handle one user turn; the new state is stored before the reply is returned."""
+        text = text.strip()
+        if text.startswith("/"):
+            return self._command(text)
+        try:
+            reply = self._turn(text)
+        except SagewrightError as exc:
+            reply = Reply(f"That did not work: {exc}", self.state.phase)
+            return reply  # state unchanged: nothing to store
+        self._save(text, reply)
+        return reply
+
+    def _turn(self, text: str) -> Reply:
+        phase = self.state.phase
+        if phase == "describe":
+            if not text:
+                return Reply("Please describe the pipeline.", phase)
+            return self._replan([text])
+        if phase == "review":
+            if YES.match(text):
+                return self._start_questions()
+            return self._replan([*self.state.requirement, text])
+        if phase == "questions":
+            if CHANGE.match(text):
+                return self._replan([*self.state.requirement, text])
+            return self._answer(text)
+        if phase == "confirm":
+            if YES.match(text):
+                return self._export(self.out_root / self.name)
+            if CHANGE.match(text):
+                return self._replan([*self.state.requirement, text])
+            return Reply("Say 'ok' to write the pipeline, or describe a change.", phase)
+        return Reply(
+            f"Done: the pipeline is in {self.state.out_dir}. /export DIR writes it elsewhere.",
+            phase,
+            out_dir=self.state.out_dir,
+        )
+
+    def _replan(self, parts: list[str]) -> Reply:
+        before = self.state.topology or {}
+        planned: PlanResult = plan_checked("\n".join(parts), model=self.model)
+        self.state.requirement = parts
+        self.state.topology = planned.topology
+        self.state.existing_model = planned.existing_model
+        self.state.notes = planned.notes
+        if self.state.phase in ("questions", "confirm"):
+            return self._start_questions(prefix=_diff(before, planned.topology))
+        self.state.phase = "review"
+        head = _diff(before, planned.topology) if before else "Proposed pipeline:"
+        return Reply(
+            f"{head}\n{_dag(planned.topology)}\nSay 'ok' to continue, or ask for changes in words.",
+            "review",
+        )
+
+    def _session(self) -> QuestionSession:
+        values = PipelineValues(**self.state.values) if self.state.values else PipelineValues()
+        return QuestionSession(
+            Topology.parse(self.state.topology or {}),
+            values,
+            conflicts=[Conflict(**_tuples(c)) for c in self.state.conflicts],
+            rejected=[Rejected(**r) for r in self.state.rejected],
+        )
+
+    def _start_questions(self, prefix: str = "") -> Reply:
+        topology = Topology.parse(self.state.topology or {})
+        extraction = extract(self.state.requirement_text(), topology, model=self.model)
+        answered = {k: v for k, v in self.state.provenance.items() if v == "answered"}
+        values = extraction.values
+        old = PipelineValues(**self.state.values) if self.state.values else PipelineValues()
+        from sagewright.agents.extract_fields import apply_key
+
+        for key in answered:  # answers survive a re-plan
+            value = stated_keys(old).get(key)
+            if value is not None:
+                try:
+                    apply_key(values, key, value)
+                except KeyError:
+                    continue
+        self.state.values = asdict(values)
+        self.state.conflicts = [asdict(c) for c in extraction.conflicts]
+        self.state.rejected = [asdict(r) for r in extraction.rejected]
+        self.state.provenance = {
+            **dict.fromkeys(stated_keys(extraction.values), "stated"),
+            **answered,
+        }
+        self.state.phase = "questions"
+        return self._ask_next(prefix)
+
+    def _ask_next(self, prefix: str = "", question: Question | None = None) -> Reply:
+        question = question or self._session().next_question()
+        lead = f"{prefix}\n" if prefix else ""
+        if question is None:
+            self.state.phase = "confirm"
+            self.state.question = None
+            return Reply(
+                f"{lead}Everything needed is known. Say 'ok' to write the pipeline to "
+                f"{self.out_root / self.name}, or /export DIR.",
+                "confirm",
+            )
+        self.state.question = asdict(question)
+        return Reply(lead + question.text, "questions", question=question)
+
+    def _answer(self, text: str) -> Reply:
+        if not self.state.question:
+            return self._ask_next()
+        session = self._session()
+        result = session.answer(self.state.question["key"], text)
+        self.state.values = asdict(session.values)
+        self.state.conflicts = [asdict(c) for c in session.conflicts]
+        self.state.rejected = [asdict(r) for r in session.rejected]
+        if result.reask is not None:
+            return self._ask_next(question=result.reask)
+        for key in result.accepted:
+            self.state.provenance[key] = "answered"
+        return self._ask_next()
+
+    def _export(self, out_dir: Path) -> Reply:
+        if self.state.phase not in ("confirm", "done"):
+            return Reply("Not ready to export: finish the questions first.", self.state.phase)
+        topology = Topology.parse(self.state.topology or {})
+        configs = self._session().configs()
+        planned = PlanResult(
+            self.state.topology or {},
+            [],
+            0,
+            Usage(),
+            0.0,
+            "chat",
+            existing_model=self.state.existing_model,
+            notes=self.state.notes,
+        )
+        result = finish(
+            self.state.requirement_text(),
+            planned,
+            topology,
+            configs,
+            self.state.provenance,
+            out_dir,
+        )
+        self.state.phase = "done"
+        self.state.out_dir = str(result.out_dir)
+        return Reply(
+            f"Wrote {', '.join(sorted(result.files))} to {result.out_dir}.",
+            "done",
+            out_dir=self.state.out_dir,
+        )
+
+    # ---------------------------------------------------------------- commands
+
+    def _command(self, text: str) -> Reply:
+        command, _, arg = text.partition(" ")
+        if command == "/quit":
+            return Reply("Bye. Resume with --session " + self.name, self.state.phase, quit=True)
+        if command == "/show":
+            return Reply(self._show(), self.state.phase)
+        if command == "/undo":
+            return self._undo()
+        if command == "/export":
+            if not arg.strip():
+                return Reply("Usage: /export DIR", self.state.phase)
+            try:
+                reply = self._export(Path(arg.strip()).expanduser())
+            except SagewrightError as exc:
+                return Reply(f"Export failed: {exc}", self.state.phase)
+            self._save(text, reply)
+            return reply
+        return Reply(
+            f"Unknown command {command}; use /show, /undo, /export DIR, /quit.", self.state.phase
+        )
+
+    def _undo(self) -> Reply:
+        last = self._db.execute(
+            "SELECT MAX(seq) FROM turns WHERE session = ?", (self.name,)
+        ).fetchone()[0]
+        if last is None:
+            return Reply("Nothing to undo.", self.state.phase)
+        self._db.execute("DELETE FROM turns WHERE session = ? AND seq = ?", (self.name, last))
+        self._db.commit()
+        self.state = self._load() or ChatState()
+        return Reply("Undone. " + self._prompt_for_phase(), self.state.phase)
+
+    def _prompt_for_phase(self) -> str:
+        if self.state.phase == "describe":
+            return "Describe the pipeline you need."
+        if self.state.phase == "review":
+            dag = _dag(self.state.topology or {})
+            return f"Current pipeline:\n{dag}\nSay 'ok' or ask for changes."
+        if self.state.phase == "questions" and self.state.question:
+            return str(self.state.question["text"])
+        if self.state.phase == "confirm":
+            return "Say 'ok' to write the pipeline, or /export DIR."
+        return f"The pipeline is in {self.state.out_dir}."
+
+    def _show(self) -> str:
+        if not self.state.topology:
+            return "No pipeline yet: describe what you need."
+        values = stated_keys(PipelineValues(**self.state.values)) if self.state.values else {}
+        lines = [_dag(self.state.topology), "", "Values so far:"]
+        lines += [
+            f"  {k} = {v}  ({self.state.provenance.get(k, 'stated')})"
+            for k, v in sorted(values.items())
+        ] or ["  (none)"]
+        return "\n".join(lines)
+
+
+def _dag(topology: dict[str, list[str]]) -> str:
+    return "\n".join(
+        f"  {node}  <-  {', '.join(parents) or '(start)'}" for node, parents in topology.items()
+    )
+
+
+def _diff(before: dict[str, list[str]], after: dict[str, list[str]]) -> str:
+    added = [n for n in after if n not in before]
+    removed = [n for n in before if n not in after]
+    parts = []
+    if added:
+        parts.append("added " + ", ".join(added))
+    if removed:
+        parts.append("removed " + ", ".join(removed))
+    return "Updated the pipeline: " + ("; ".join(parts) if parts else "no step changed") + "."
+
+
+def _tuples(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}

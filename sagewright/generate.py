@@ -1,0 +1,222 @@
+"""Requirement in, output folder out: plan -> fill configs -> assemble -> write.
+
+The one flow behind ``sagewright generate``, batch items and the chat's export. Questions go
+to ``ask`` when given (a terminal, a chat); without it, missing essential values fail with
+their list. Every value in the output README says where it came from.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sagewright.agents.extract_fields import key_for_config_path, stated_keys
+from sagewright.agents.extractor import Extraction, extract
+from sagewright.agents.planner import PlanResult, plan
+from sagewright.agents.qa_agent import QuestionSession
+from sagewright.agents.questions import Question
+from sagewright.batch import BatchItem
+from sagewright.errors import ConfigError, SagewrightError, TopologyError
+from sagewright.facts import PipelineValues
+from sagewright.output import field_items
+from sagewright.registry.config_base import StepConfig
+from sagewright.topology import Topology
+
+Ask = Callable[[Question], str]
+MAX_ASKS_PER_QUESTION = 5
+
+
+@dataclass
+class Generated:
+    out_dir: Path | None
+    plan: PlanResult
+    topology: Topology
+    configs: dict[str, StepConfig]
+    definition: str
+    provenance: dict[str, str]
+    files: dict[str, str] = field(default_factory=dict)
+
+
+def load_defaults(path: Path) -> PipelineValues:
+    """A JSON object of value keys (canonical fact keys such as ``region``, ``role_arn``)."""
+    from sagewright.agents.extract_fields import apply_key
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found", code="file_not_found") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{path}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+            code="malformed_json",
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a JSON object of value keys", code="malformed_config")
+    values = PipelineValues()
+    for key, value in data.items():
+        try:
+            apply_key(values, key, value)
+        except KeyError:
+            raise ConfigError(
+                f"{path}: unknown key '{key}'",
+                hint="use canonical fact keys such as region, role_arn, bucket, label_name",
+                code="unknown_key",
+            ) from None
+    return values
+
+
+def plan_checked(requirement: str, *, model: str | None, base_url: str | None = None) -> PlanResult:
+    result = plan(requirement, model=model, base_url=base_url)
+    if not result.valid:
+        first = result.errors[0]
+        raise TopologyError(
+            f"the plan is not valid: {first.message}",
+            hint=first.hint,
+            code=first.code,
+            issues=list(result.errors),
+        )
+    if not result.topology:
+        raise TopologyError(
+            "nothing in the requirement maps to a step sagewright knows: "
+            + ("; ".join(result.notes) or "the plan is empty"),
+            hint="describe data, training, evaluation, packaging or registration steps",
+            code="empty_plan",
+        )
+    return result
+
+
+def fill_values(
+    requirement: str,
+    topology: Topology,
+    *,
+    model: str | None,
+    defaults: PipelineValues | None,
+    ask: Ask | None,
+    tell: Callable[[str], None] = lambda _: None,
+    base_url: str | None = None,
+) -> tuple[QuestionSession, dict[str, str]]:
+    """Extract stated values, add defaults-file values, ask for the rest (or fail)."""
+    extraction: Extraction = extract(requirement, topology, model=model, base_url=base_url)
+    provenance = dict.fromkeys(stated_keys(extraction.values), "stated")
+    values = extraction.values
+    for key, value in stated_keys(defaults or PipelineValues()).items():
+        if key not in provenance:
+            from sagewright.agents.extract_fields import apply_key
+
+            apply_key(values, key, value)
+            provenance[key] = "defaults file"
+    session = QuestionSession(
+        topology, values, conflicts=extraction.conflicts, rejected=extraction.rejected
+    )
+    if ask is None:
+        open_questions = session.questions()
+        if open_questions:
+            listed = ", ".join(q.key for q in open_questions)
+            raise ConfigError(
+                f"missing essential values: {listed}",
+                hint="state them in the requirement, pass --defaults FILE, or answer "
+                "interactively (without --yes, on a terminal)",
+                code="missing_fields",
+                where=open_questions[0].key,
+            )
+        return session, provenance
+    asked: dict[str, int] = {}
+    question = session.next_question()
+    while question is not None:
+        asked[question.key] = asked.get(question.key, 0) + 1
+        if asked[question.key] > MAX_ASKS_PER_QUESTION:
+            raise ConfigError(
+                f"no valid answer for '{question.key}' after {MAX_ASKS_PER_QUESTION} tries",
+                code="too_many_tries",
+                where=question.key,
+            )
+        result = session.answer(question.key, ask(question))
+        if result.reask is not None:
+            tell(result.message)
+            question = result.reask
+            continue
+        for key in result.accepted:
+            provenance[key] = "answered"
+        question = session.next_question()
+    return session, provenance
+
+
+def generate(
+    requirement: str,
+    out_dir: Path | None,
+    *,
+    model: str | None = None,
+    defaults: PipelineValues | None = None,
+    ask: Ask | None = None,
+    tell: Callable[[str], None] = lambda _: None,
+    base_url: str | None = None,
+) -> Generated:
+    """Plan, fill, assemble and (when ``out_dir`` is given) write the five output files."""
+    if not requirement.strip():
+        raise SagewrightError(
+            "the requirement is empty",
+            code="empty_requirement",
+            hint="write what the pipeline should do",
+        )
+    planned = plan_checked(requirement, model=model, base_url=base_url)
+    topology = Topology.parse(planned.topology)
+    session, provenance = fill_values(
+        requirement,
+        topology,
+        model=model,
+        defaults=defaults,
+        ask=ask,
+        tell=tell,
+        base_url=base_url,
+    )
+    return finish(requirement, planned, topology, session.configs(), provenance, out_dir)
+
+
+def finish(
+    requirement: str,
+    planned: PlanResult,
+    topology: Topology,
+    configs: dict[str, StepConfig],
+    provenance: dict[str, str],
+    out_dir: Path | None,
+) -> Generated:
+    """Assemble the definition and write the folder."""
+    from sagewright.builders.assembler import build_definition
+    from sagewright.output import render_outputs, write_folder
+
+    definition = build_definition(topology, configs)
+    sources = config_sources(configs, provenance)
+    files = render_outputs(
+        requirement=requirement,
+        topology=topology,
+        configs=configs,
+        definition=definition,
+        sources=sources,
+        existing_model=planned.existing_model,
+        notes=planned.notes,
+    )
+    written = write_folder(out_dir, files) if out_dir is not None else None
+    return Generated(written, planned, topology, configs, definition, provenance, files)
+
+
+def config_sources(configs: dict[str, StepConfig], provenance: dict[str, str]) -> dict[str, str]:
+    """``node.path`` -> source, for every config field whose value key has a provenance."""
+    sources: dict[str, str] = {}
+    for node, cfg in configs.items():
+        for path, _ in field_items(cfg.stored_fields()):
+            key = key_for_config_path(path, node)
+            if key is not None and key in provenance:
+                sources[f"{node}.{path}"] = provenance[key]
+            elif f"{node}.{path}" in provenance:
+                sources[f"{node}.{path}"] = provenance[f"{node}.{path}"]
+    return sources
+
+
+def batch_item(
+    item: BatchItem, out_dir: Path, *, model: str | None, defaults_file: Path | None
+) -> None:
+    """One batch item, non-interactive (a top-level function so worker processes can run it)."""
+    defaults = load_defaults(defaults_file) if defaults_file is not None else None
+    generate(item.requirement, out_dir, model=model, defaults=defaults)

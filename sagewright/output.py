@@ -1,0 +1,111 @@
+"""The output folder of a generated pipeline, written atomically.
+
+``topology.json``, ``config.json`` (the one-file configs), ``pipeline.json`` (the SageMaker
+definition), ``pipeline.mmd`` (Mermaid DAG) and ``README.md`` (steps, and every value with
+where it came from: stated, answered, defaults file, default).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sagewright.config_file import save_configs
+from sagewright.registry import default_registry
+from sagewright.registry.config_base import StepConfig
+from sagewright.render import to_mermaid
+from sagewright.topology import Topology, step_type_of
+
+
+def write_folder(out_dir: Path, files: Mapping[str, str]) -> Path:
+    """Write all files into a temp sibling, then swap it in: no half-written folder."""
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        for name, text in files.items():
+            (staging / name).write_text(text, encoding="utf-8")
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            out_dir.rename(old)
+            staging.rename(out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            staging.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def render_outputs(
+    *,
+    requirement: str,
+    topology: Topology,
+    configs: Mapping[str, StepConfig],
+    definition: str,
+    sources: Mapping[str, str],
+    existing_model: bool,
+    notes: list[str] | None = None,
+) -> dict[str, str]:
+    """The five files' contents; ``sources`` maps ``node.path`` to where its value came from."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config_text = save_configs(configs, Path(tmp) / "config.json").read_text()
+    return {
+        "topology.json": json.dumps(topology.to_dict(), indent=2) + "\n",
+        "config.json": config_text,
+        "pipeline.json": definition if definition.endswith("\n") else definition + "\n",
+        "pipeline.mmd": to_mermaid(topology, existing_model=existing_model),
+        "README.md": readme(requirement, topology, configs, sources, notes or []),
+    }
+
+
+def readme(
+    requirement: str,
+    topology: Topology,
+    configs: Mapping[str, StepConfig],
+    sources: Mapping[str, str],
+    notes: list[str],
+) -> str:
+    """``sources`` maps ``node.path`` to where its value came from; the rest are defaults."""
+    registry = default_registry()
+    lines = ["# Generated SageMaker pipeline", "", "## Requirement", ""]
+    lines += [f"> {line}" if line else ">" for line in requirement.strip().splitlines()]
+    lines += ["", "## Steps", "", "| node | step type | parents | purpose |", "|---|---|---|---|"]
+    for node, parents in topology.parents.items():
+        spec = registry.get(step_type_of(node))
+        lines.append(
+            f"| `{node}` | {spec.name} | {', '.join(parents) or '—'} | {spec.description} |"
+        )
+    lines += ["", "DAG: `pipeline.mmd` (Mermaid). Definition: `pipeline.json`.", ""]
+    lines += ["## Values used", "", "| field | value | source | nodes |", "|---|---|---|---|"]
+    rows: dict[tuple[str, str, str], list[str]] = {}
+    for node, cfg in configs.items():
+        for path, value in field_items(cfg.stored_fields()):
+            source = sources.get(f"{node}.{path}")
+            if source is None:
+                continue
+            shown = value if isinstance(value, str) else json.dumps(value)
+            rows.setdefault((path, shown, source), []).append(node)
+    for (path, shown, source), nodes in rows.items():
+        where = "all that have it" if len(nodes) > 2 else ", ".join(f"`{n}`" for n in nodes)
+        lines.append(f"| `{path}` | `{shown}` | {source} | {where} |")
+    lines += ["", "Every other field has its default; `config.json` holds every value.", ""]
+    if notes:
+        lines += ["## Notes", ""] + [f"- {note}" for note in notes] + [""]
+    return "\n".join(lines)
+
+
+def field_items(data: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    items: list[tuple[str, Any]] = []
+    for key, value in data.items():
+        if isinstance(value, dict) and value and key == "hyperparameters":
+            items += field_items(value, f"{prefix}{key}.")
+        else:
+            items.append((f"{prefix}{key}", value))
+    return items

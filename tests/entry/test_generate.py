@@ -1,0 +1,124 @@
+"""`generate`: requirement -> five files, offline, no API key."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sagewright.cli import main
+from sagewright.config_file import load_configs
+from sagewright.errors import ConfigError
+from sagewright.generate import generate, load_defaults
+from sagewright.topology import Topology
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "fraud_xgboost_e2e.txt"
+FILES = {"topology.json", "config.json", "pipeline.json", "pipeline.mmd", "README.md"}
+TERSE = "Train XGBoost on s3://acme-fraud-ml/raw/train/ with label is_fraud and package it."
+
+
+def test_example_writes_all_five_files(tmp_path):
+    result = generate(EXAMPLE.read_text(), tmp_path / "out")
+    out = tmp_path / "out"
+    assert {p.name for p in out.iterdir()} == FILES
+    topology = Topology.parse(json.loads((out / "topology.json").read_text()))
+    configs = load_configs(out / "config.json", topology=topology)
+    assert configs == result.configs
+    definition = json.loads((out / "pipeline.json").read_text())
+    assert {s["Name"] for s in _steps(definition)} >= set(topology.nodes)
+    readme = (out / "README.md").read_text()
+    assert "| `hyperparameters.max_depth` | `6` | stated |" in readme
+    assert "flowchart TD" in (out / "pipeline.mmd").read_text()
+
+
+def _steps(definition):
+    for step in definition["Steps"]:
+        yield step
+        for branch in ("IfSteps", "ElseSteps"):
+            yield from step.get("Arguments", {}).get(branch, [])
+
+
+def test_missing_values_fail_listing_them(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        generate(TERSE, tmp_path / "out")
+    assert info.value.code == "missing_fields"
+    for key in ("region", "role_arn", "bucket", "pipeline_name"):
+        assert key in info.value.message
+    assert not (tmp_path / "out").exists()
+
+
+def test_defaults_file_fills_and_is_credited(tmp_path):
+    defaults = tmp_path / "defaults.json"
+    defaults.write_text(
+        json.dumps(
+            {
+                "region": "eu-west-1",
+                "role_arn": "arn:aws:iam::123456789012:role/Exec",
+                "bucket": "team-ml",
+                "pipeline_name": "fraud-terse",
+            }
+        )
+    )
+    generate(TERSE, tmp_path / "out", defaults=load_defaults(defaults))
+    readme = (tmp_path / "out" / "README.md").read_text()
+    assert "| `region` | `eu-west-1` | defaults file |" in readme
+    assert "| `label_name` | `is_fraud` | stated |" in readme
+
+
+def test_answers_fill_what_is_missing_and_bad_answers_are_reasked(tmp_path):
+    answers = {
+        "region": ["mars-north-1", "us-west-2"],
+        "role_arn": ["arn:aws:iam::123456789012:role/Exec"],
+        "bucket": ["team-ml"],
+        "pipeline_name": ["fraud-terse"],
+    }
+    told = []
+
+    def ask(question):
+        return answers[question.key].pop(0)
+
+    generate(TERSE, tmp_path / "out", ask=ask, tell=told.append)
+    assert any("mars-north-1" in m for m in told)
+    readme = (tmp_path / "out" / "README.md").read_text()
+    assert "| `region` | `us-west-2` | answered |" in readme
+
+
+def test_cli_generate_on_the_example_offline(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(SystemExit) as info:
+        main(
+            ["generate", "--requirement-file", str(EXAMPLE), "--out", str(tmp_path / "o"), "--yes"]
+        )
+    assert info.value.code == 0
+    assert {p.name for p in (tmp_path / "o").iterdir()} == FILES
+
+
+def test_cli_generate_missing_values_exit_2_one_line(tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["generate", TERSE, "--out", str(tmp_path / "o"), "--yes"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "missing essential values" in err and "Traceback" not in err
+
+
+def test_generate_is_deterministic_across_processes(tmp_path):
+    for name in ("a", "b"):
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sagewright",
+                "generate",
+                "--requirement-file",
+                str(EXAMPLE),
+                "--out",
+                str(tmp_path / name),
+                "--yes",
+            ],
+            check=True,
+            capture_output=True,
+        )
+    for file in FILES:
+        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes(), file
