@@ -116,6 +116,12 @@ def problem_fields(exc: ValidationError) -> str:
             ),
             "train_ratio",
         ),
+        (
+            lambda: TabularPreprocessingConfig(
+                **BASE, job_type="training", label_name="y", val_ratio=0
+            ),
+            "val_ratio",
+        ),
         (lambda: QualityGateConfig(**BASE, metric="auc", threshold=1.5), "threshold"),
         (lambda: QualityGateConfig(**BASE, metric="gini", threshold=0.5), "metric"),
         (

@@ -238,3 +238,20 @@ def test_payload_matches_schema_and_serves(chain: dict[str, Any], tmp_path: Path
         assert all(0 <= p["prob"] <= 1 and 0 <= p["calibrated_prob"] <= 1 for p in predictions)
     csv_out = serve(tmp_path, lines[0], "text/csv", accept="text/csv")
     assert len(csv_out.strip().split(",")) == 2  # prob, calibrated_prob
+
+
+def test_calibration_reads_batch_transform_output(
+    chain: dict[str, Any], run_script: Runner, tmp_path: Path
+) -> None:
+    """BatchTransform's joined, filtered output is headerless ``label,score`` lines."""
+    scored = pd.read_csv(chain["eval_calibration"].out("predictions") / "predictions.csv")
+    folder = tmp_path / "transform-out"
+    folder.mkdir()
+    scored[["label", "prob"]].to_csv(folder / "part-00000.csv.out", header=False, index=False)
+    job = run_script("model_calibration", {"predictions": folder}, "--layout", "label-score")
+    mapping = json.loads((job.check().out("calibration") / "calibration.json").read_text())
+    header_mapping = json.loads(
+        (chain["calibrate"].out("calibration") / "calibration.json").read_text()
+    )
+    assert mapping["num_rows"] == 400
+    assert mapping["x"] == header_mapping["x"] and mapping["y"] == header_mapping["y"]

@@ -43,6 +43,13 @@ class BatchTransformConfig(JobTypedConfig):
         """Labeled processed data has the label first; the model only sees the features."""
         return "$" if self.job_type == "inference" else "$[1:]"
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def output_filter(self) -> str:
+        """Joined labeled rows keep ``label,score`` (what ModelCalibration reads); else all."""
+        labeled = self.job_type != "inference" and self.join_source == "Input"
+        return "$[0,-1]" if labeled else "$"
+
 
 class BatchTransformBuilder(StepBuilder[BatchTransformConfig]):
     """A TransformStep over the job type's split folder of the processed data.
@@ -80,6 +87,7 @@ class BatchTransformBuilder(StepBuilder[BatchTransformConfig]):
             max_concurrent_transforms=config.max_concurrent_transforms,
             input_filter=config.input_filter,
             join_source=config.join_source,
+            output_filter=config.output_filter,
         )
         return BuiltStep(step, {"predictions": transform_output_uri(step)})
 

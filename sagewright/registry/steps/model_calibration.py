@@ -11,6 +11,7 @@ from sagewright.registry.config_base import JobTypedConfig, ProcessingConfig
 from sagewright.registry.fields import default
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, StepSpec
+from sagewright.topology import step_type_of
 
 if TYPE_CHECKING:
     from sagewright.builders.context import BuildContext
@@ -25,6 +26,12 @@ class ModelCalibrationConfig(ProcessingConfig, JobTypedConfig):
     )
     score_field: str = default("prob", "Column of the predictions holding the raw score.")
     label_field: str = default("label", "Column of the predictions holding the true label.")
+
+
+def predictions_layout(predictions: InputRef) -> str:
+    """BatchTransform writes headerless ``label,score`` lines; ModelEvaluation a headed CSV."""
+    producer = predictions.node or ""
+    return "label-score" if step_type_of(producer) == "BatchTransform" else "header"
 
 
 class ModelCalibrationBuilder(StepBuilder[ModelCalibrationConfig]):
@@ -48,6 +55,7 @@ class ModelCalibrationBuilder(StepBuilder[ModelCalibrationConfig]):
                 "method": config.method,
                 "score_field": config.score_field,
                 "label_field": config.label_field,
+                "layout": predictions_layout(inputs["predictions"]),
             },
         )
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import model_validator
 
-from sagewright.builders.base import BuiltStep, InputRef, StepBuilder, StepBuildError
+from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
 from sagewright.builders.processing import build_processing
 from sagewright.registry.config_base import JobTypedConfig, ProcessingConfig
 from sagewright.registry.fields import default, essential
@@ -41,7 +41,9 @@ class TabularPreprocessingConfig(ProcessingConfig, JobTypedConfig):
     train_ratio: float = default(
         0.7, "Share of rows for train (training job type only).", gt=0, lt=1
     )
-    val_ratio: float = default(0.15, "Share of rows for validation (training only).", ge=0, lt=1)
+    val_ratio: float = default(
+        0.15, "Share of rows for validation (training only; training reads val/).", gt=0, lt=1
+    )
     seed: int = default(42, "Random seed of the split.", ge=0)
 
     @model_validator(mode="after")
@@ -73,15 +75,6 @@ class TabularPreprocessingBuilder(StepBuilder[TabularPreprocessingConfig]):
             "tab_fields": config.tab_field_list,
         }
         if config.job_type == "training":
-            if config.val_ratio <= 0:
-                # The script needs a validation split (XGBoost's validation channel reads it).
-                raise StepBuildError(
-                    "val_ratio must be above 0 for training data (the script splits "
-                    "train/val/test and training reads val/)",
-                    node=node,
-                    field="val_ratio",
-                    code="invalid_value",
-                )
             arguments.update(
                 train_ratio=config.train_ratio, val_ratio=config.val_ratio, seed=config.seed
             )

@@ -177,6 +177,16 @@ def iter_tables(folder: Path, source_format: str = "auto") -> Iterator[pd.DataFr
             yield frame[columns]
 
 
+def read_matrix_file(path: Path) -> np.ndarray:
+    """One headerless, all-numeric CSV file as a 2-D float array."""
+    import numpy as np
+
+    try:
+        return np.loadtxt(path, delimiter=",", dtype=np.float64, ndmin=2)
+    except ValueError as exc:
+        raise ScriptError(f"{path.name} is not an all-numeric CSV: {exc}") from exc
+
+
 def read_matrix(split_dir: Path) -> np.ndarray:
     """The numeric rows of a processed split folder (headerless ``part-*.csv``) as floats."""
     import numpy as np
@@ -184,14 +194,7 @@ def read_matrix(split_dir: Path) -> np.ndarray:
     files = sorted(split_dir.glob("part-*.csv"))
     if not files:
         raise ScriptError(f"no part-*.csv files in {split_dir}")
-    blocks = []
-    for path in files:
-        try:
-            block = np.loadtxt(path, delimiter=",", dtype=np.float64, ndmin=2)
-        except ValueError as exc:
-            raise ScriptError(f"{path.name} is not an all-numeric CSV: {exc}") from exc
-        if block.size:
-            blocks.append(block)
+    blocks = [block for path in files if (block := read_matrix_file(path)).size]
     if not blocks:
         raise ScriptError(f"{split_dir} holds no rows")
     return np.vstack(blocks)

@@ -1,7 +1,9 @@
 """ModelCalibration container script: fit a score calibration mapping on scored data.
 
-Input channel ``predictions``: CSV file(s) with a header holding ``--score-field`` (raw
-probability of class 1) and ``--label-field`` (0/1), e.g. ModelEvaluation's predictions.
+Input channel ``predictions``: with ``--layout header`` (default), CSV file(s) with a header
+holding ``--score-field`` (raw probability of class 1) and ``--label-field`` (0/1), as
+ModelEvaluation writes them; with ``--layout label-score``, headerless lines ``label,score``
+as BatchTransform writes them (joined input filtered to its first and last column).
 Output channel ``calibration``: ``calibration.json``::
 
     {"method": "isotonic" | "platt", "x": [...], "y": [...],   # calibrated = interp(score, x, y)
@@ -15,6 +17,8 @@ outside); Platt's are a 101-point grid of its curve over [0, 1]. Binary labels o
 
 from __future__ import annotations
 
+import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -56,6 +60,25 @@ def fit(
     return {"x": iso.X_thresholds_.tolist(), "y": iso.y_thresholds_.tolist()}, fitted
 
 
+def read_scored(folder: Path, args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
+    """Scores and labels from either predictions layout."""
+    if args.layout == "label-score":
+        rows = np.vstack(
+            [_common.read_matrix_file(path) for path in _common.data_files(folder)] or [[]]
+        )
+        if rows.ndim != 2 or rows.shape[1] < 2 or not len(rows):
+            raise _common.ScriptError(f"no 'label,score' rows under {folder}")
+        return rows[:, -1], rows[:, 0]
+    table = _common.read_tables(folder, "csv")
+    for name in (args.score_field, args.label_field):
+        if name not in table.columns:
+            raise _common.ScriptError(f"column '{name}' not in predictions {list(table.columns)}")
+    values = table[[args.score_field, args.label_field]].apply(pd.to_numeric, errors="coerce")
+    if values.isna().any().any():
+        raise _common.ScriptError("score / label columns have missing or non-numeric values")
+    return values[args.score_field].to_numpy(), values[args.label_field].to_numpy()
+
+
 def main(argv: list[str]) -> None:
     """Read scored rows, fit the mapping, write ``calibration.json``."""
     parser = _common.processing_parser(__doc__.splitlines()[0])
@@ -63,17 +86,10 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--method", choices=("isotonic", "platt"), default="isotonic")
     parser.add_argument("--score-field", default="prob")
     parser.add_argument("--label-field", default="label")
+    parser.add_argument("--layout", choices=("header", "label-score"), default="header")
     args = parser.parse_args(argv)
 
-    table = _common.read_tables(args.input_dir / "predictions", "csv")
-    for name in (args.score_field, args.label_field):
-        if name not in table.columns:
-            raise _common.ScriptError(f"column '{name}' not in predictions {list(table.columns)}")
-    values = table[[args.score_field, args.label_field]].apply(pd.to_numeric, errors="coerce")
-    if values.isna().any().any():
-        raise _common.ScriptError("score / label columns have missing or non-numeric values")
-    scores = values[args.score_field].to_numpy()
-    labels = values[args.label_field].to_numpy()
+    scores, labels = read_scored(args.input_dir / "predictions", args)
     if set(np.unique(labels)) != {0.0, 1.0}:
         raise _common.ScriptError(
             f"calibration needs binary 0/1 labels with both classes, got {np.unique(labels)[:5]}"
