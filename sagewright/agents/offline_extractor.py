@@ -146,7 +146,7 @@ PIPELINE_NAME_PATTERNS = [
     ),
 ]
 PIPELINE_NAME_SHORT = re.compile(
-    r"\bpipeline(?:[ \t]*[:=][ \t]*[`'\"]?|\s+[`'\"])"
+    r"\bpipeline(?:[ \t]*[:=][ \t]*[`'\"]?|\s+[`'\"]|[ \t]+)"
     r"(?P<value>[A-Za-z0-9]+(?:-+[A-Za-z0-9]+)+)(?![A-Za-z0-9-])",
     re.IGNORECASE,
 )
