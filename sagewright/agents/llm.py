@@ -32,7 +32,9 @@ import os
 import time
 import tomllib
 from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
+from string import Template
 from typing import Any
 
 from sagewright.errors import AgentError
@@ -193,6 +195,25 @@ def chat_model(settings: ModelSettings) -> Any:
             f"cannot create model '{settings.model}': {exc}",
             hint="check the provider name and its credentials",
         ) from None
+
+
+def prompt_template(version: str, family: str) -> Template:
+    """The prompt ``sagewright/prompts/<version>.md``; ``family`` names its files in errors."""
+    try:
+        text = resources.files("sagewright.prompts").joinpath(f"{version}.md").read_text()
+    except (FileNotFoundError, OSError):
+        raise AgentError(
+            f"prompt template '{version}' not found",
+            hint=f"templates live in sagewright/prompts/ as {family}_vN.md",
+            code="unknown_prompt_version",
+        ) from None
+    return Template(text)
+
+
+def wrap_requirement(instruction: str, requirement: str) -> str:
+    """The user message: ``instruction``, then the requirement fenced in ``<requirement>`` tags."""
+    safe = requirement.replace("</requirement>", "</ requirement>")
+    return f"{instruction}\n<requirement>\n{safe}\n</requirement>"
 
 
 @dataclass

@@ -21,8 +21,6 @@ import json
 import re
 import time
 from decimal import Decimal, InvalidOperation
-from importlib import resources
-from string import Template
 from typing import Any
 
 from sagewright.agents.extract_fields import SOURCE_FIELDS, hyperparameter_names
@@ -34,6 +32,8 @@ from sagewright.agents.llm import (
     Usage,
     chat_model,
     invoke_structured,
+    prompt_template,
+    wrap_requirement,
 )
 from sagewright.agents.offline_extractor import (
     FRAMEWORK_WORDS,
@@ -42,7 +42,6 @@ from sagewright.agents.offline_extractor import (
     topology_framework,
 )
 from sagewright.agents.questions import questions_for
-from sagewright.errors import AgentError
 from sagewright.registry import Registry, default_registry
 from sagewright.registry.schema import FieldDoc, describe_fields
 from sagewright.topology import Topology, qualifier_of, step_type_of
@@ -215,21 +214,14 @@ def _is_type(value: Any, name: str) -> bool:
 def render_prompt(
     topology: Topology, framework: str, registry: Registry, *, version: str = PROMPT_VERSION
 ) -> str:
-    try:
-        template = resources.files("sagewright.prompts").joinpath(f"{version}.md").read_text()
-    except (FileNotFoundError, OSError):
-        raise AgentError(
-            f"prompt template '{version}' not found",
-            hint="templates live in sagewright/prompts/ as extractor_vN.md",
-            code="unknown_prompt_version",
-        ) from None
+    template = prompt_template(version, "extractor")
     props = schema_properties(topology, registry)
     fields = "\n".join(
         f"- `{prop}`: {doc.description}" + (f" (e.g. `{doc.example}`)" if doc.example else "")
         for prop, doc in props.items()
     )
     names = hyperparameter_names(framework) if _trains(topology, registry) else []
-    return Template(template).substitute(
+    return template.substitute(
         nodes=", ".join(f"`{n}`" for n in topology.nodes),
         fields=fields,
         job_types=", ".join(f"`{j}`" for j in _job_types(topology)) or "(none: no data steps)",
@@ -239,8 +231,7 @@ def render_prompt(
 
 
 def _wrap(requirement: str) -> str:
-    safe = requirement.replace("</requirement>", "</ requirement>")
-    return f"Copy the values this requirement states.\n<requirement>\n{safe}\n</requirement>"
+    return wrap_requirement("Copy the values this requirement states.", requirement)
 
 
 # ---------------------------------------------------------------------------------- calls

@@ -17,8 +17,6 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from importlib import resources
-from string import Template
 from typing import Any
 
 from sagewright.agents.llm import (
@@ -27,9 +25,11 @@ from sagewright.agents.llm import (
     Usage,
     chat_model,
     invoke_structured,
+    prompt_template,
+    wrap_requirement,
 )
 from sagewright.checker import check_topology
-from sagewright.errors import AgentError, TopologyIssue
+from sagewright.errors import TopologyIssue
 from sagewright.registry import JOB_TYPES, DataKind, PortMode, Registry, StepSpec
 from sagewright.topology import NODE_NAME, step_type_of
 
@@ -48,16 +48,9 @@ PORT_MODES = {
 
 def render_prompt(registry: Registry, *, version: str = PROMPT_VERSION) -> str:
     """The system prompt for ``version``, with the catalogue rendered from ``registry``."""
-    try:
-        template = resources.files("sagewright.prompts").joinpath(f"{version}.md").read_text()
-    except (FileNotFoundError, OSError):
-        raise AgentError(
-            f"prompt template '{version}' not found",
-            hint="templates live in sagewright/prompts/ as planner_vN.md",
-            code="unknown_prompt_version",
-        ) from None
+    template = prompt_template(version, "planner")
     kinds = "\n".join(_render_kind(kind, registry) for kind in DataKind)
-    return Template(template).substitute(
+    return template.substitute(
         step_names=", ".join(f"`{name}`" for name in registry.names()),
         kinds=kinds,
         steps="\n\n".join(_render_step(spec) for spec in registry),
@@ -184,8 +177,7 @@ def plan_with_llm(
 
 
 def _wrap(requirement: str) -> str:
-    safe = requirement.replace("</requirement>", "</ requirement>")
-    return f"Plan the pipeline for this requirement.\n<requirement>\n{safe}\n</requirement>"
+    return wrap_requirement("Plan the pipeline for this requirement.", requirement)
 
 
 def _malformed_feedback() -> str:
