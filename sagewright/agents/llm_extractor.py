@@ -38,10 +38,10 @@ from sagewright.agents.llm import (
 from sagewright.agents.offline_extractor import (
     FRAMEWORK_WORDS,
     METRIC,
+    finish_extraction,
     normal_metric,
     topology_framework,
 )
-from sagewright.agents.questions import questions_for
 from sagewright.registry import Registry, default_registry
 from sagewright.registry.schema import FieldDoc, describe_fields
 from sagewright.topology import Topology, qualifier_of, step_type_of
@@ -347,22 +347,7 @@ def _to_extraction(
         for value in conflict["values"]:
             if grounding.check(conflict["key"], value, collector):
                 collector.add(conflict["key"], value, "llm (conflict)")
-    values, conflicts, rejected = collector.finish(topology)
-    missing = [
-        q.key
-        for q in questions_for(
-            topology, values, conflicts=conflicts, rejected=rejected, registry=registry
-        )
-    ]
-    return Extraction(
-        values=values,
-        conflicts=conflicts,
-        usage=usage,
-        backend=settings.model,
-        rejected=rejected,
-        missing=missing,
-        notes=collector.notes,
-    )
+    return finish_extraction(collector, topology, registry, backend=settings.model, usage=usage)
 
 
 class _Grounding:

@@ -378,18 +378,25 @@ def extract_offline(
     """Values stated in ``text`` for ``topology`` (offline backend, no model calls)."""
     reg = registry or default_registry()
     collector = _collect(text, topology, reg)
+    return finish_extraction(collector, topology, reg, backend="offline", usage=Usage())
+
+
+def finish_extraction(
+    collector: Collector, topology: Topology, registry: Registry, *, backend: str, usage: Usage
+) -> Extraction:
+    """The collected values as an :class:`Extraction`, with the questions still open."""
     values, conflicts, rejected = collector.finish(topology)
     missing = [
         q.key
         for q in questions_for(
-            topology, values, conflicts=conflicts, rejected=rejected, registry=reg
+            topology, values, conflicts=conflicts, rejected=rejected, registry=registry
         )
     ]
     return Extraction(
         values=values,
         conflicts=conflicts,
-        usage=Usage(),
-        backend="offline",
+        usage=usage,
+        backend=backend,
         rejected=rejected,
         missing=missing,
         notes=collector.notes,
