@@ -13,7 +13,6 @@ import importlib.util
 import json
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -29,6 +28,7 @@ from sagewright.errors import BuildError, TopologyError
 from sagewright.facts import PipelineValues
 from sagewright.scaffold import build_configs
 from sagewright.topology import Topology
+from tests.builders.offline_proof import process_report, refuse_sockets, run_fresh_interpreters
 from tests.conftest import golden_case, golden_cases
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,17 +40,6 @@ SUBPROCESS_CASES = (
     "vis-02-tickets-pytorch-train",
     "vis-03-churn-xgb-tuning",
     "vis-11-pytorch-existing-model-e2e",
-)
-AWS_CREDENTIAL_VARS = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_ROLE_ARN",
 )
 TIMESTAMPED = re.compile(r"\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}|sm_drivers")
 
@@ -172,26 +161,9 @@ def test_definitions_are_identical_across_processes_offline(
     golden_builds: dict[str, tuple[dict[str, Any], Assembly]],
 ) -> None:
     """Two fresh interpreters: other hash seeds, no credentials, every socket refused."""
-    env = {k: v for k, v in os.environ.items() if k not in AWS_CREDENTIAL_VARS}
-    env.update(
-        PYTHONPATH=str(REPO), AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_CONFIG_FILE=os.devnull
-    )
-    procs = [
-        subprocess.Popen(
-            [sys.executable, __file__, *SUBPROCESS_CASES],
-            env={**env, "PYTHONHASHSEED": seed},
-            cwd=REPO,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for seed in ("3", "4")
-    ]
+    reports = run_fresh_interpreters(__file__, SUBPROCESS_CASES, seeds=("3", "4"))
     expected = {c: sha256(golden_builds[c][1].definition) for c in SUBPROCESS_CASES}
-    for proc in procs:
-        out, err = proc.communicate(timeout=120)
-        assert proc.returncode == 0, err
-        report = json.loads(out.strip().splitlines()[-1])
+    for report in reports:
         assert report["sockets"] == []
         assert report["credential_vars"] == []
         assert report["telemetry_threads"] == []
@@ -507,29 +479,12 @@ def sha256(text: str) -> str:
 
 def _subprocess_report(case_ids: list[str]) -> dict[str, Any]:
     """Build the cases in this fresh process with every socket refused."""
-    import socket
-    import threading
-
-    attempts: list[str] = []
-
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        attempts.append(repr(args[1:] or args))
-        raise OSError("network disabled")
-
-    socket.socket.connect = refuse  # type: ignore[method-assign]
-    socket.socket.connect_ex = refuse  # type: ignore[method-assign]
-    socket.create_connection = refuse
-    socket.getaddrinfo = refuse
+    attempts = refuse_sockets()
     definitions = {}
     for case_id in case_ids:
         case = golden_case(case_id)
         definitions[case_id] = sha256(build_definition(case["topology"], case_configs(case)))
-    return {
-        "definitions": definitions,
-        "sockets": attempts,
-        "telemetry_threads": [t.name for t in threading.enumerate() if "telemetry" in t.name],
-        "credential_vars": [v for v in AWS_CREDENTIAL_VARS if v in os.environ],
-    }
+    return {"definitions": definitions, **process_report(attempts)}
 
 
 if __name__ == "__main__":

@@ -22,6 +22,12 @@ import pytest
 
 from sagewright.builders.arg_check import check_definition
 from sagewright.builders.code_bundle import CodeBundle, make_bundle, upload
+from tests.builders.offline_proof import (
+    AWS_CREDENTIAL_VARS,
+    process_report,
+    refuse_sockets,
+    run_fresh_interpreters,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
@@ -50,18 +56,6 @@ E2E_NAMES = [
 # What timestamped SDK uploads look like: ``...-2026-05-09-07-35-25-123/...``,
 # ``tuning-1746775000/``, or the ModelTrainer driver channel.
 TIMESTAMPED = re.compile(r"\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}|tuning-\d{9,}|sm_drivers")
-AWS_CREDENTIAL_VARS = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_ROLE_ARN",
-)
 
 
 # ----------------------------------------------------------------------------- builders
@@ -310,28 +304,7 @@ def test_e2e_subprocesses_give_identical_bytes_and_open_no_socket(
     e2e_definition: str,
 ) -> None:
     """Two fresh interpreters (different hash seeds, no AWS credentials, sockets guarded)."""
-    env = {k: v for k, v in os.environ.items() if k not in AWS_CREDENTIAL_VARS}
-    env.update(
-        PYTHONPATH=str(REPO),
-        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-        AWS_CONFIG_FILE=os.devnull,
-    )
-    runs = []
-    for seed in ("1", "2"):
-        proc = subprocess.Popen(
-            [sys.executable, __file__],
-            env={**env, "PYTHONHASHSEED": seed},
-            cwd=REPO,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        runs.append(proc)
-    reports = []
-    for proc in runs:
-        out, err = proc.communicate(timeout=120)
-        assert proc.returncode == 0, err
-        reports.append(json.loads(out.strip().splitlines()[-1]))
+    reports = run_fresh_interpreters(__file__, [], seeds=("1", "2"))
     for report in reports:
         assert report["sockets"] == []
         assert report["refused_aws_calls"] == []
@@ -343,8 +316,6 @@ def test_e2e_subprocesses_give_identical_bytes_and_open_no_socket(
 def test_e2e_in_process_build_opens_no_socket_without_credentials(
     monkeypatch: pytest.MonkeyPatch, bundle: CodeBundle
 ) -> None:
-    import socket
-
     from sagewright.builders.recipes import definition_json
     from sagewright.builders.sdk import offline_session, refused_calls
 
@@ -352,16 +323,7 @@ def test_e2e_in_process_build_opens_no_socket_without_credentials(
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
     monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
-    attempts: list[str] = []
-
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        attempts.append(repr(args[1:] or args))
-        raise OSError("network disabled in this test")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    attempts = refuse_sockets(monkeypatch)
 
     fresh = offline_session(REGION, BUCKET)
     definition = definition_json(build_xgboost_e2e(fresh, bundle))
@@ -1120,19 +1082,7 @@ def test_arg_check_limits() -> None:
 
 def _subprocess_report() -> dict[str, Any]:
     """Build the e2e definition in this fresh process with sockets guarded."""
-    import socket
-    import threading
-
-    attempts: list[str] = []
-
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        attempts.append(repr(args[1:] or args))
-        raise OSError("network disabled")
-
-    socket.socket.connect = refuse  # type: ignore[method-assign]
-    socket.socket.connect_ex = refuse  # type: ignore[method-assign]
-    socket.create_connection = refuse
-    socket.getaddrinfo = refuse
+    attempts = refuse_sockets()
 
     from sagewright.builders.recipes import definition_json
     from sagewright.builders.sdk import offline_session, refused_calls
@@ -1141,10 +1091,8 @@ def _subprocess_report() -> dict[str, Any]:
     definition = definition_json(build_xgboost_e2e(session, make_code_bundle()))
     return {
         "definition": definition,
-        "sockets": attempts,
         "refused_aws_calls": [f"{c.service}.{c.operation}" for c in refused_calls(session)],
-        "telemetry_threads": [t.name for t in threading.enumerate() if "telemetry" in t.name],
-        "credential_vars": [v for v in AWS_CREDENTIAL_VARS if v in os.environ],
+        **process_report(attempts),
     }
 
 
