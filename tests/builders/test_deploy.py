@@ -60,6 +60,25 @@ def write_json(path: Path, data: Any) -> Path:
     return path
 
 
+def init_config(
+    capsys: pytest.CaptureFixture[str],
+    topology: Path,
+    out: Path,
+    *extra: str,
+    facts: Path | None = None,
+) -> tuple[int, str, str]:
+    """``sagewright init-config --topology T [--facts F] --out C [extra...]``."""
+    facts_args = ["--facts", str(facts)] if facts is not None else []
+    return run(
+        capsys, "init-config", "--topology", str(topology), *facts_args, "--out", str(out), *extra
+    )
+
+
+def assemble_args(topology: Path, config: Path, out_dir: Path) -> list[str]:
+    """The argv of ``sagewright assemble --topology T --config C --out D``."""
+    return ["assemble", "--topology", str(topology), "--config", str(config), "--out", str(out_dir)]
+
+
 # ----------------------------------------------------------------------------- fixtures
 
 
@@ -186,32 +205,14 @@ def test_cli_init_config_assemble_deploy(
     topology = write_json(tmp_path / "topology.json", golden_case(GATED)["topology"])
     facts = write_json(tmp_path / "facts.json", {**full_facts(GATED), "label_name": "is_fraud"})
     config = tmp_path / "config.json"
-    code, out, err = run(
-        capsys,
-        "init-config",
-        "--topology",
-        str(topology),
-        "--facts",
-        str(facts),
-        "--out",
-        str(config),
-    )
+    code, out, err = init_config(capsys, topology, config, facts=facts)
     assert code == 0, err
     assert "placeholders" not in json.loads(config.read_text())
     loaded = load_config_file(config)
     assert loaded.configs["QualityGate"].model_dump()["threshold"] == 0.92
 
     out_dir = tmp_path / "deploy"
-    code, out, err = run(
-        capsys,
-        "assemble",
-        "--topology",
-        str(topology),
-        "--config",
-        str(config),
-        "--out",
-        str(out_dir),
-    )
+    code, out, err = run(capsys, *assemble_args(topology, config, out_dir))
     assert code == 0, err
     assert "pipeline fraud-xgb, 15 steps" in out
     assert {p.name for p in out_dir.iterdir()} == {"pipeline.json", "manifest.json", "code"}
@@ -230,22 +231,13 @@ def test_cli_assemble_refuses_placeholders_unless_allowed(
     topology = write_json(tmp_path / "topology.json", case["topology"])
     facts = write_json(tmp_path / "facts.json", case["facts"])
     config = tmp_path / "config.json"
-    code, _, err = run(
-        capsys,
-        "init-config",
-        "--topology",
-        str(topology),
-        "--facts",
-        str(facts),
-        "--out",
-        str(config),
-    )
+    code, _, err = init_config(capsys, topology, config, facts=facts)
     assert code == 0 and "placeholder value(s)" in err and "role_arn" in err
     marked = json.loads(config.read_text())["placeholders"]
     assert ["DataLoading_training", "role_arn", PLACEHOLDER_ROLE] in marked
 
     out_dir = tmp_path / "deploy"
-    args = ["assemble", "--topology", str(topology), "--config", str(config), "--out", str(out_dir)]
+    args = assemble_args(topology, config, out_dir)
     code, _, err = run(capsys, *args)
     assert code == 2 and "unresolved_placeholders" in err and len(err.strip().splitlines()) == 1
     assert not out_dir.exists()
@@ -261,15 +253,7 @@ def test_cli_assemble_refuses_placeholders_unless_allowed(
     assert code == 0, err
 
     # A scaffold written with --allow-placeholders carries the permission.
-    code, _, _ = run(
-        capsys,
-        "init-config",
-        "--topology",
-        str(topology),
-        "--out",
-        str(config),
-        "--allow-placeholders",
-    )
+    code, _, _ = init_config(capsys, topology, config, "--allow-placeholders")
     assert code == 0 and json.loads(config.read_text())["allow_placeholders"] is True
     assert run(capsys, *args)[0] == 0
 
@@ -281,10 +265,10 @@ def test_cli_init_config_marks_an_unknown_existing_model(
         tmp_path / "topology.json", {"Packaging": [], "ModelRegistration": ["Packaging"]}
     )
     config = tmp_path / "config.json"
-    code, _, err = run(capsys, "init-config", "--topology", str(topology), "--out", str(config))
+    code, _, err = init_config(capsys, topology, config)
     assert code == 0 and "existing_model_uri" in err
-    args = ["assemble", "--topology", str(topology), "--config", str(config)]
-    code, _, err = run(capsys, *args, "--out", str(tmp_path / "d"), "--allow-placeholders")
+    args = assemble_args(topology, config, tmp_path / "d")
+    code, _, err = run(capsys, *args, "--allow-placeholders")
     assert code == 0, err
 
 
@@ -293,39 +277,18 @@ def test_cli_assemble_is_atomic(tmp_path: Path, capsys: pytest.CaptureFixture[st
     topology = write_json(tmp_path / "topology.json", case["topology"])
     facts = write_json(tmp_path / "facts.json", full_facts(E2E))
     config = tmp_path / "config.json"
-    assert (
-        run(
-            capsys,
-            "init-config",
-            "--topology",
-            str(topology),
-            "--facts",
-            str(facts),
-            "--out",
-            str(config),
-        )[0]
-        == 0
-    )
+    assert init_config(capsys, topology, config, facts=facts)[0] == 0
     data = json.loads(config.read_text())
     data["specific"]["XGBoostTraining"]["framework_version"] = "0.42"
     broken = write_json(tmp_path / "broken.json", data)
     out_dir = tmp_path / "out" / "deploy"
 
-    code, _, err = run(
-        capsys,
-        "assemble",
-        "--topology",
-        str(topology),
-        "--config",
-        str(broken),
-        "--out",
-        str(out_dir),
-    )
+    code, _, err = run(capsys, *assemble_args(topology, broken, out_dir))
     assert code == 2 and "sdk_rejected_value" in err and "framework_version" in err
     assert len(err.strip().splitlines()) == 1
     assert not out_dir.parent.exists() or list(out_dir.parent.iterdir()) == []
 
-    args = ["assemble", "--topology", str(topology), "--config", str(config), "--out", str(out_dir)]
+    args = assemble_args(topology, config, out_dir)
     assert run(capsys, *args)[0] == 0
     first = (out_dir / MANIFEST_FILE).read_text()
     assert run(capsys, *args)[0] == 0  # an earlier deploy folder is replaced
@@ -335,16 +298,7 @@ def test_cli_assemble_is_atomic(tmp_path: Path, capsys: pytest.CaptureFixture[st
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("mine")
-    code, _, err = run(
-        capsys,
-        "assemble",
-        "--topology",
-        str(topology),
-        "--config",
-        str(config),
-        "--out",
-        str(foreign),
-    )
+    code, _, err = run(capsys, *assemble_args(topology, config, foreign))
     assert code == 2 and "out_dir_exists" in err
     assert (foreign / "notes.txt").read_text() == "mine"
 
@@ -352,16 +306,7 @@ def test_cli_assemble_is_atomic(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_cli_bad_inputs_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     topology = write_json(tmp_path / "topology.json", golden_case(E2E)["topology"])
     facts = write_json(tmp_path / "facts.json", {"colour": "blue"})
-    code, _, err = run(
-        capsys,
-        "init-config",
-        "--topology",
-        str(topology),
-        "--facts",
-        str(facts),
-        "--out",
-        str(tmp_path / "c.json"),
-    )
+    code, _, err = init_config(capsys, topology, tmp_path / "c.json", facts=facts)
     assert code == 2 and "unknown_fact" in err and "colour" in err
     code, _, err = run(capsys, "deploy", str(tmp_path), "--role", "not-a-role")
     assert code == 2 and "bad_role" in err
