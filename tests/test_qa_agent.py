@@ -18,12 +18,16 @@ XGB = {
 }
 
 
+def session_from(requirement: str, topology: Topology) -> QuestionSession:
+    """A question session seeded with what the offline extractor reads in ``requirement``."""
+    return QuestionSession.from_extraction(
+        topology, extract(requirement, topology, model="offline")
+    )
+
+
 def session_for(case_id: str) -> QuestionSession:
     case = golden_case(case_id)
-    topology = Topology.parse(case["topology"])
-    return QuestionSession.from_extraction(
-        topology, extract(case["requirement"], topology, model="offline")
-    )
+    return session_from(case["requirement"], Topology.parse(case["topology"]))
 
 
 def test_drive_the_e2e_case_to_configs(e2e_case: dict[str, Any]) -> None:
@@ -80,13 +84,10 @@ def test_a_reask_is_answered_like_the_question() -> None:
 
 
 def test_two_regions_are_asked_to_be_resolved_not_picked() -> None:
-    topology = Topology.parse(XGB)
-    extraction = extract(
+    session = session_from(
         "Train on s3://acme-ml/train/ with label y in us-east-1. Actually run it in eu-west-1.",
-        topology,
-        model="offline",
+        Topology.parse(XGB),
     )
-    session = QuestionSession.from_extraction(topology, extraction)
     question = session.next_question()
     assert question is not None and question.key == "region" and question.kind == "conflict"
     assert question.choices == ("us-east-1", "eu-west-1")
@@ -101,13 +102,10 @@ def test_two_regions_are_asked_to_be_resolved_not_picked() -> None:
 
 
 def test_conflict_on_a_default_field_is_still_asked() -> None:
-    topology = Topology.parse(XGB)
-    extraction = extract(
+    session = session_from(
         "data s3://acme-ml/t/, label y, id column order_id ... or id is line_id",
-        topology,
-        model="offline",
+        Topology.parse(XGB),
     )
-    session = QuestionSession.from_extraction(topology, extraction)
     first = session.next_question()
     assert first is not None and (first.key, first.kind) == ("id_name", "conflict")
     assert session.answer("id_name", "line_id").ok
@@ -155,11 +153,7 @@ def test_an_answer_may_state_more_than_it_was_asked() -> None:
 
 
 def test_rejected_requirement_value_is_asked_with_its_message() -> None:
-    topology = Topology.parse(XGB)
-    extraction = extract(
-        "region us-east-9, data s3://acme-ml/t/, label y", topology, model="offline"
-    )
-    session = QuestionSession.from_extraction(topology, extraction)
+    session = session_from("region us-east-9, data s3://acme-ml/t/, label y", Topology.parse(XGB))
     question = session.next_question()
     assert question is not None and question.key == "region" and question.kind == "invalid"
     assert "'us-east-9'" in question.text and "unknown AWS region" in question.text
