@@ -63,9 +63,8 @@ def fit(
 def read_scored(folder: Path, args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
     """Scores and labels from either predictions layout."""
     if args.layout == "label-score":
-        rows = np.vstack(
-            [_common.read_matrix_file(path) for path in _common.data_files(folder)] or [[]]
-        )
+        blocks = [_common.read_matrix_file(path) for path in _common.data_files(folder)]
+        rows = np.vstack(blocks) if blocks else np.empty((0, 0))
         if rows.ndim != 2 or rows.shape[1] < 2 or not len(rows):
             raise _common.ScriptError(f"no 'label,score' rows under {folder}")
         return rows[:, -1], rows[:, 0]
