@@ -153,7 +153,10 @@ PIPELINE_NAME_SHORT = re.compile(
 INSTANCE = re.compile(r"\bml\.[a-z0-9]+\.[a-z0-9]+\b", re.IGNORECASE)
 TRAIN_CUE = r"train|training|trainer|tune|tuning|tuner"
 PROCESS_CUE = r"process|processing|preprocess|preprocessing|processor|prep"
-OTHER_CUE = r"transform|inference|endpoint|host|hosting|serve|serving|deploy|deployment|batch"
+OTHER_CUE = (
+    r"transform|inference|endpoint|host|hosting|serve|serving|deploy|deployment"
+    r"|batch(?![ _-]?size)"  # "a batch size of 128" is a hyperparameter, not batch transform
+)
 ALL_CUE = r"all|every|everything|both"
 INSTANCE_CUE = re.compile(
     rf"\b(?:(?P<train>{TRAIN_CUE})|(?P<process>{PROCESS_CUE})|(?P<other>{OTHER_CUE})"
@@ -299,6 +302,7 @@ METRIC = (
 )
 COMPARE = (
     r"(?P<comp>>=|≥|=>|>|<=|≤|=<|<|of at least|at least|no less than|not (?:be )?below"
+    r"|reach(?:es)?|hits?|meets?|clears?|achieves?"
     r"|not (?:be )?under|above|over|greater than|higher than|more than|exceeds?|exceeding"
     r"|at most|no more than|not (?:be )?above|below|under|less than|lower than)"
 )
@@ -332,7 +336,8 @@ FAIL_CUE = re.compile(
 INVERSE = {">=": "<", ">": "<=", "<=": ">", "<": ">="}
 COMPARISONS = {
     ">=": ("≥", "=>", ">=", "at least", "of at least", "no less than", "not below", "not under",
-           "not be below", "not be under"),
+           "not be below", "not be under", "reach", "reaches", "hit", "hits", "meet", "meets",
+           "clear", "clears", "achieve", "achieves"),
     ">": (">", "above", "over", "greater than", "higher than", "more than", "exceeds",
           "exceed", "exceeding"),
     "<=": ("<=", "≤", "=<", "at most", "no more than", "not above", "not be above"),

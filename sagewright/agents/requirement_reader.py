@@ -125,12 +125,13 @@ NEG_PREFIX = re.compile(
     r"\b(?:no need (?:to|for)|no(?!-)|not|don't|dont|do not|does not|doesn't|never|without|"
     r"skip|skipping|skipped|exclude|excluding|omit|omitting|leave out|drop|neither|nor|"
     r"nothing(?!\s+(?:beyond|but|except|other than|more than|besides|apart from|else but))|"
-    r"avoid|instead of|rather than|no longer|won't|will not|shouldn't|should not)\b|\bw/o\b"
+    r"avoid|instead of|rather than|no longer|won't|will not|shouldn't|should not|"
+    r"hold(?:ing)? off(?: on)?|put(?:ting)? off|defer\w*|postpon\w*)\b|\bw/o\b"
 )
 NEG_POSTFIX = re.compile(
     r"\b(?:(?:is|are)\s+)?(?:not|n't)\s+(?:needed|required|necessary|wanted)\b|\bisn't needed\b"
     r"|\baren't needed\b|\bby hand\b|\bmanually\b|\bourselves\b|\bout of scope\b"
-    r"|\bnot (?:part of|in) (?:this|the) pipeline\b"
+    r"|\bnot (?:part of|in) (?:this|the) pipeline\b|\b(?:can|will|should|must) wait\b"
     r"|\b(?:later|another time|in a follow-?up)\b(?!\s+(?:step|steps|stage|stages|on in)\b)"
 )
 CONDITION = re.compile(r"\b(?:unless|if|until|when|once|provided|as long as)\b")
@@ -247,6 +248,7 @@ EXISTING_MODEL = re.compile(
 )
 S3_URI = re.compile(r"s3://[^\s`'\"<>()\[\]{},;]+")
 CODE_SPAN = re.compile(r"`([^`\n]+)`")
+FENCE = re.compile(r"```[\w-]*[ \t]*\n(.+?)\n?[ \t]*```", re.DOTALL)
 BARE_SQL = re.compile(
     r"\b(?:SELECT|select)\s+(?:\*|[\w.,\s\"]+?)\s+(?:FROM|from)\s+[\w.\"]+[^\n`;]*?"
     r"(?=\s*(?:[;\n]|$|\.\s))"
@@ -317,6 +319,9 @@ def _join_wrapped_lines(text: str) -> str:
             out.append(stripped)
             continue
         prev = out[-1]
+        if stripped.startswith("```") or prev.startswith("```"):
+            out.append(stripped)  # a code fence line stays on its own
+            continue
         starts_item = bool(
             re.match(r"^(?:[-*•+]|\d+[.)]|[a-z][.)]\s|[A-Z]|[\w ]{1,30}(?::|->|=>|=)\s)", stripped)
         )
@@ -339,7 +344,13 @@ def _find_sources(text: str) -> list[tuple[int, int, str, str]]:
     def free(start: int, end: int) -> bool:
         return all(end <= s or start >= e for s, e, _, _ in spans)
 
+    for match in FENCE.finditer(text):  # a fenced code block holding a query
+        inner = match.group(1).strip()
+        if re.match(r"(?i)^(?:select|with)\b", inner) and re.search(r"(?i)\bselect\b", inner):
+            spans.append((match.start(), match.end(), "query", inner))
     for match in CODE_SPAN.finditer(text):
+        if not free(match.start(), match.end()):
+            continue
         inner = match.group(1).strip()
         if re.match(r"(?i)^(?:select|with)\b", inner) and re.search(r"(?i)\bselect\b", inner):
             spans.append((match.start(), match.end(), "query", inner))
@@ -435,7 +446,7 @@ def _assign_job_types(masked: _Masked) -> list[Source]:
         after = re.split(r",|\band\b|\bthen\b|—|;", after, maxsplit=1)[0]
         job = None
         follow = re.match(
-            r"^\s*(?:\(|as|for|is|are|—|-|:|=)\s*(?:the|our|a)?\s*(?:(?:is|are)\s+)?(?:the\s+)?"
+            r"^\s*(?:\(|as|for|is|are|—|-)\s*(?:the|our|a)?\s*(?:(?:is|are)\s+)?(?:the\s+)?"
             r"(\w+(?:[- ]\w+)?)",
             after,
         )
@@ -756,7 +767,9 @@ def _implies_training(text: str, intent: Intent) -> bool:
     if intent.existing_model or DATA_ONLY.search(text):
         return False
     framework = any(p.search(text) for p in FRAMEWORK_WORDS.values())
-    return framework and bool(MODEL_NOUN.search(text))
+    # a model noun, or the framework's hyperparameters ("an xgb pipeline ... eta 0.05, depth 8")
+    hyperparameters = any(p.search(text) for p in FRAMEWORK_PARAMS.values())
+    return framework and bool(MODEL_NOUN.search(text) or hyperparameters)
 
 
 def _resolve_jobs(raw: list[str], intent: Intent, *, default_first: tuple[str, ...]) -> list[str]:
