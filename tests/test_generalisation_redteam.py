@@ -685,6 +685,240 @@ CASES: list[dict[str, Any]] = [
             "processing.instance_type": "ml.c5.xlarge",
         },
     },
+    {
+        "id": "rt-41-prose-set-to",
+        "requirement": "Can you wire up XGBoost training off s3://ops-ml/eta/train/ — the "
+        "target is delivered_late and each row is identified by parcel_id. Set max_depth "
+        "to 10 and the number of boosting rounds to 250. Region should be ap-southeast-2.",
+        "topology": {
+            "DataLoading_training": [],
+            "TabularPreprocessing_training": ["DataLoading_training"],
+            "XGBoostTraining": ["TabularPreprocessing_training"],
+        },
+        "facts": {
+            "data.training.s3_uri": "s3://ops-ml/eta/train/",
+            "label_name": "delivered_late",
+            "id_name": "parcel_id",
+            "hyperparameters.max_depth": 10,
+            "hyperparameters.num_round": 250,
+            "region": "ap-southeast-2",
+        },
+    },
+    {
+        "id": "rt-42-torch-heldout-recall-gate",
+        "requirement": "Train a torch model on s3://img-ml/defects/train/. Evaluate on the "
+        "held-out set s3://img-ml/defects/heldout/ and register the packaged model with "
+        "those metrics attached, but only if recall ≥ 0.6.",
+        "topology": {
+            "DataLoading_training": [],
+            "TabularPreprocessing_training": ["DataLoading_training"],
+            "DataLoading_testing": [],
+            "TabularPreprocessing_testing": ["DataLoading_testing"],
+            "PyTorchTraining": ["TabularPreprocessing_training"],
+            "ModelEvaluation_testing": ["PyTorchTraining", "TabularPreprocessing_testing"],
+            "QualityGate": ["ModelEvaluation_testing"],
+            "Packaging": ["PyTorchTraining"],
+            "ModelRegistration": ["Packaging", "ModelEvaluation_testing", "QualityGate"],
+        },
+        "facts": {
+            "data.training.s3_uri": "s3://img-ml/defects/train/",
+            "data.testing.s3_uri": "s3://img-ml/defects/heldout/",
+            "gate.metric": "recall",
+            "gate.threshold": 0.6,
+        },
+    },
+    {
+        "id": "rt-43-neither-payload-nor-register",
+        "requirement": "XGBoost, train on s3://geo-ml/fraud/train/. Payload generation is not "
+        "needed and neither is registration; just package the model.",
+        "topology": {
+            "DataLoading_training": [],
+            "TabularPreprocessing_training": ["DataLoading_training"],
+            "XGBoostTraining": ["TabularPreprocessing_training"],
+            "Packaging": ["XGBoostTraining"],
+        },
+        "facts": {"data.training.s3_uri": "s3://geo-ml/fraud/train/"},
+    },
+    {
+        "id": "rt-44-validation-split-no-source",
+        "requirement": "Train XGBoost on s3://bank-ml/aml/train/ and evaluate it on the "
+        "validation split (no separate validation source). Label is_sar.",
+        "topology": {
+            "DataLoading_training": [],
+            "TabularPreprocessing_training": ["DataLoading_training"],
+            "XGBoostTraining": ["TabularPreprocessing_training"],
+            "ModelEvaluation_validation": ["XGBoostTraining", "TabularPreprocessing_training"],
+        },
+        "facts": {"data.training.s3_uri": "s3://bank-ml/aml/train/", "label_name": "is_sar"},
+    },
+    {
+        "id": "rt-45-athena-plain-sql-heading",
+        "requirement": "Athena source for training: SELECT * FROM mkt.leads WHERE ds = "
+        "'2024-10-01'\nTrain xgboost with eta=0.3. Create the SageMaker model afterwards.",
+        "topology": {
+            "DataLoading_training": [],
+            "TabularPreprocessing_training": ["DataLoading_training"],
+            "XGBoostTraining": ["TabularPreprocessing_training"],
+            "XGBoostModel": ["XGBoostTraining"],
+        },
+        "facts": {
+            "data.training.athena_query": "SELECT * FROM mkt.leads WHERE ds = '2024-10-01'",
+            "hyperparameters.eta": 0.3,
+        },
+    },
+    {
+        "id": "rt-46-existing-publish-payloads",
+        "requirement": "We have a model.tar.gz for our XGBoost churn model at "
+        "s3://ch-models/v3/model.tar.gz. Generate payloads, package it, and publish to the "
+        "model registry with the payloads. Pipeline name churn-publish.",
+        "topology": {
+            "Packaging": [],
+            "PayloadGeneration": [],
+            "ModelRegistration": ["Packaging", "PayloadGeneration"],
+        },
+        "facts": {
+            "existing_model_uri": "s3://ch-models/v3/model.tar.gz",
+            "pipeline_name": "churn-publish",
+        },
+    },
+    {
+        "id": "rt-47-out-of-scope-registry",
+        "requirement": "Train PyTorch with learning rate 0.0005 on s3://nlp-ml/ner/train/, "
+        "training instance ml.g4dn.xlarge, 30 epochs. After training, generate sample "
+        "requests. The registry step is out of scope.",
+        "topology": {
+            "DataLoading_training": [],
+            "TabularPreprocessing_training": ["DataLoading_training"],
+            "PyTorchTraining": ["TabularPreprocessing_training"],
+            "PayloadGeneration": ["PyTorchTraining"],
+        },
+        "facts": {
+            "data.training.s3_uri": "s3://nlp-ml/ner/train/",
+            "hyperparameters.lr": 0.0005,
+            "training.instance_type": "ml.g4dn.xlarge",
+            "hyperparameters.epochs": 30,
+        },
+    },
+    {
+        "id": "rt-48-batch-calibration-gam",
+        "requirement": "Train XGBoost on s3://tx-ml/train/. Score the calibration data "
+        "s3://tx-ml/calib/ using batch transform and fit a GAM calibration. No packaging.",
+        "topology": {
+            "DataLoading_training": [],
+            "TabularPreprocessing_training": ["DataLoading_training"],
+            "DataLoading_calibration": [],
+            "TabularPreprocessing_calibration": ["DataLoading_calibration"],
+            "XGBoostTraining": ["TabularPreprocessing_training"],
+            "XGBoostModel": ["XGBoostTraining"],
+            "BatchTransform_calibration": ["XGBoostModel", "TabularPreprocessing_calibration"],
+            "ModelCalibration_calibration": ["BatchTransform_calibration"],
+        },
+        "facts": {
+            "data.training.s3_uri": "s3://tx-ml/train/",
+            "data.calibration.s3_uri": "s3://tx-ml/calib/",
+        },
+    },
+    {
+        "id": "rt-49-quality-gate-before-registration",
+        "requirement": "train xgboost on s3://ret-ml/train/, evaluate on s3://ret-ml/test/ "
+        "(test set), and register the model. Quality gate: accuracy must be >= 0.75 before "
+        "registration.",
+        "topology": {
+            "DataLoading_training": [],
+            "TabularPreprocessing_training": ["DataLoading_training"],
+            "DataLoading_testing": [],
+            "TabularPreprocessing_testing": ["DataLoading_testing"],
+            "XGBoostTraining": ["TabularPreprocessing_training"],
+            "ModelEvaluation_testing": ["XGBoostTraining", "TabularPreprocessing_testing"],
+            "QualityGate": ["ModelEvaluation_testing"],
+            "Packaging": ["XGBoostTraining"],
+            "ModelRegistration": ["Packaging", "QualityGate"],
+        },
+        "facts": {
+            "data.training.s3_uri": "s3://ret-ml/train/",
+            "data.testing.s3_uri": "s3://ret-ml/test/",
+            "gate.metric": "accuracy",
+            "gate.threshold": 0.75,
+        },
+    },
+    {
+        "id": "rt-50-existing-scored-with-eval-step",
+        "requirement": "Our existing PyTorch model (s3://cv-models/v2/model.tar.gz) should be "
+        "scored against the test set at s3://cv-data/test/ with the evaluation step. Label "
+        "defect, id image_id.",
+        "topology": {
+            "DataLoading_testing": [],
+            "TabularPreprocessing_testing": ["DataLoading_testing"],
+            "ModelEvaluation_testing": ["TabularPreprocessing_testing"],
+        },
+        "facts": {
+            "existing_model_uri": "s3://cv-models/v2/model.tar.gz",
+            "data.testing.s3_uri": "s3://cv-data/test/",
+            "label_name": "defect",
+            "id_name": "image_id",
+        },
+    },
+    {
+        "id": "rt-51-field-list-scoring-data",
+        "requirement": "Training data: s3://hr-ml/train/\nScoring data (unlabeled): "
+        "s3://hr-ml/current/\nModel: XGBoost, num_round 120\nSteps: train, create model, "
+        "batch transform the scoring data.",
+        "topology": {
+            "DataLoading_training": [],
+            "TabularPreprocessing_training": ["DataLoading_training"],
+            "DataLoading_inference": [],
+            "TabularPreprocessing_inference": ["DataLoading_inference"],
+            "XGBoostTraining": ["TabularPreprocessing_training"],
+            "XGBoostModel": ["XGBoostTraining"],
+            "BatchTransform_inference": ["XGBoostModel", "TabularPreprocessing_inference"],
+        },
+        "facts": {
+            "data.training.s3_uri": "s3://hr-ml/train/",
+            "data.inference.s3_uri": "s3://hr-ml/current/",
+            "hyperparameters.num_round": 120,
+        },
+    },
+    {
+        "id": "rt-52-instances-by-role-bucket-name",
+        "requirement": "Train an XGBoost classifier on s3://ins-ml/renew/train/ using "
+        "ml.m5.xlarge for processing and ml.m5.2xlarge for training. Label renewed. Bucket "
+        "name: renew-ml-artifacts.",
+        "topology": {
+            "DataLoading_training": [],
+            "TabularPreprocessing_training": ["DataLoading_training"],
+            "XGBoostTraining": ["TabularPreprocessing_training"],
+        },
+        "facts": {
+            "data.training.s3_uri": "s3://ins-ml/renew/train/",
+            "processing.instance_type": "ml.m5.xlarge",
+            "training.instance_type": "ml.m5.2xlarge",
+            "label_name": "renewed",
+            "bucket": "renew-ml-artifacts",
+        },
+    },
+    {
+        "id": "rt-53-packaged-model-gate-greater-than",
+        "requirement": "Train XGBoost on s3://cc-ml/train/ and evaluate on s3://cc-ml/test/. "
+        "Register the packaged model only if the AUC is greater than 0.8; attach the "
+        "evaluation metrics too.",
+        "topology": {
+            "DataLoading_training": [],
+            "TabularPreprocessing_training": ["DataLoading_training"],
+            "DataLoading_testing": [],
+            "TabularPreprocessing_testing": ["DataLoading_testing"],
+            "XGBoostTraining": ["TabularPreprocessing_training"],
+            "ModelEvaluation_testing": ["XGBoostTraining", "TabularPreprocessing_testing"],
+            "QualityGate": ["ModelEvaluation_testing"],
+            "Packaging": ["XGBoostTraining"],
+            "ModelRegistration": ["Packaging", "ModelEvaluation_testing", "QualityGate"],
+        },
+        "facts": {
+            "data.training.s3_uri": "s3://cc-ml/train/",
+            "data.testing.s3_uri": "s3://cc-ml/test/",
+            "gate.metric": "auc",
+            "gate.threshold": 0.8,
+        },
+    },
 ]
 
 
@@ -772,3 +1006,11 @@ def test_gate_verbs_compare_at_least(verb: str) -> None:
     )
     facts = facts_for(text, topology)
     assert (facts["gate.metric"], facts["gate.threshold"]) == ("auc", 0.85)
+
+
+def test_attributive_packaged_is_not_a_guarded_stage() -> None:
+    intent = read_requirement(
+        "Train XGBoost on s3://bkt-a/train/, evaluate on s3://bkt-a/test/ and register the "
+        "packaged model only if AUC >= 0.8."
+    )
+    assert intent.gate is not None and intent.gate.guards == (REGISTER,)

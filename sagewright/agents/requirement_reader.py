@@ -653,6 +653,7 @@ def _gate_from(
 
 
 GUARDABLE = (PACKAGE, PAYLOAD, REGISTER, BATCH, MODEL, CALIBRATE)
+ATTRIBUTIVE_PACKAGED = re.compile(r"packaged\s+(?:\w+\s+)?(?:model|artifacts?|bundle|archive)\b")
 
 
 def _guards(
@@ -678,6 +679,8 @@ def _guardable_in(text: str, lo: int, hi: int, mentions: list[Mention]) -> tuple
             continue
         if mention.concept == PAYLOAD and not _payload_action_at(text, mention, lo):
             continue
+        if mention.concept == PACKAGE and ATTRIBUTIVE_PACKAGED.match(text, mention.start):
+            continue  # "register the packaged model only if ...": an object, not a stage
         named.append(mention.concept)
     return tuple(dict.fromkeys(named))
 
