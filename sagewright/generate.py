@@ -184,7 +184,7 @@ def finish(
 ) -> Generated:
     """Assemble the definition and write the folder."""
     from sagewright.builders.assembler import build_definition
-    from sagewright.output import render_outputs, write_folder
+    from sagewright.output import render_outputs, write_output_folder
 
     definition = build_definition(topology, configs)
     sources = config_sources(configs, provenance)
@@ -197,7 +197,7 @@ def finish(
         existing_model=planned.existing_model,
         notes=planned.notes,
     )
-    written = write_folder(out_dir, files) if out_dir is not None else None
+    written = write_output_folder(out_dir, files) if out_dir is not None else None
     return Generated(written, planned, topology, configs, definition, provenance, files)
 
 

@@ -8,39 +8,22 @@ where it came from: stated, answered, defaults file, default).
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from sagewright.config_file import save_configs
+from sagewright.folders import write_folder
 from sagewright.registry import default_registry
 from sagewright.registry.config_base import StepConfig
 from sagewright.render import to_mermaid
 from sagewright.topology import Topology, step_type_of
 
 
-def write_folder(out_dir: Path, files: Mapping[str, str]) -> Path:
-    """Write all files into a temp sibling, then swap it in: no half-written folder."""
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        for name, text in files.items():
-            (staging / name).write_text(text, encoding="utf-8")
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            out_dir.rename(old)
-            staging.rename(out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            staging.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out_dir
+def write_output_folder(out_dir: Path, files: Mapping[str, str]) -> Path:
+    """Write the five files atomically; only an empty folder or an earlier output is replaced."""
+    return write_folder(out_dir, files, marker="topology.json")
 
 
 def render_outputs(

@@ -122,8 +122,10 @@ def _missing_in(node: str, cls: type[StepConfig], raw: dict[str, Any]) -> list[M
         if all(_get_path(raw, d.path) is None for d in group):
             path = "|".join(d.path for d in group)
             found.append(MissingField(node, path, group[0].scope, group[0]))
-    seen: set[str] = set()
-    return [m for m in found if not (m.path in seen or seen.add(m.path))]  # type: ignore[func-returns-value]
+    unique: dict[str, MissingField] = {}
+    for item in found:
+        unique.setdefault(item.path, item)
+    return list(unique.values())
 
 
 def _condition_holds(condition: str, raw: dict[str, Any]) -> bool:

@@ -18,9 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,6 +27,7 @@ from typing import Any
 from sagewright.builders.assembler import Assembly
 from sagewright.builders.code_bundle import CodeBundle, make_bundle, upload
 from sagewright.errors import SagewrightError
+from sagewright.folders import write_folder
 
 __all__ = ["DeployError", "DeployResult", "deploy", "write_deploy_folder"]
 
@@ -89,53 +87,14 @@ def manifest_of(assembly: Assembly) -> dict[str, Any]:
 def write_deploy_folder(assembly: Assembly, out_dir: str | Path) -> Path:
     """Write the deploy folder atomically: complete, or untouched on any error.
 
-    Files go to a temporary sibling folder that replaces ``out_dir`` at the end. An
-    existing ``out_dir`` is replaced only if it is empty or an earlier deploy folder.
+    An existing ``out_dir`` is replaced only if it is empty or an earlier deploy folder.
     """
-    target = Path(out_dir)
-    if target.exists() and not _replaceable(target):
-        raise DeployError(
-            f"{target}: exists and is not a sagewright deploy folder",
-            hint="choose a new --out folder or remove this one",
-            code="out_dir_exists",
-        )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        (staging / DEFINITION_FILE).write_text(assembly.definition, encoding="utf-8")
-        for bundle in assembly.bundles:
-            folder = staging / CODE_DIR / bundle.sha256
-            for code_file in bundle.files:
-                path = folder / code_file.name
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(code_file.data)
-        text = json.dumps(manifest_of(assembly), indent=2) + "\n"
-        (staging / MANIFEST_FILE).write_text(text, encoding="utf-8")
-        _swap(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return target
-
-
-def _replaceable(target: Path) -> bool:
-    return target.is_dir() and (not any(target.iterdir()) or (target / MANIFEST_FILE).is_file())
-
-
-def _swap(staging: Path, target: Path) -> None:
-    """Move ``staging`` to ``target``; an old ``target`` is removed only after the move."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        target.rename(old)
-    try:
-        staging.rename(target)
-    except OSError:
-        if old is not None:
-            old.rename(target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    files: dict[str, str | bytes] = {DEFINITION_FILE: assembly.definition}
+    for bundle in assembly.bundles:
+        for code_file in bundle.files:
+            files[f"{CODE_DIR}/{bundle.sha256}/{code_file.name}"] = code_file.data
+    files[MANIFEST_FILE] = json.dumps(manifest_of(assembly), indent=2) + "\n"
+    return write_folder(Path(out_dir), files, marker=MANIFEST_FILE)
 
 
 # --------------------------------------------------------------------------- reading

@@ -9,7 +9,7 @@ import pytest
 
 from sagewright.cli import main
 from sagewright.config_file import load_configs
-from sagewright.errors import ConfigError
+from sagewright.errors import ConfigError, SagewrightError
 from sagewright.generate import generate, load_defaults
 from sagewright.topology import Topology
 
@@ -122,3 +122,18 @@ def test_generate_is_deterministic_across_processes(tmp_path):
         )
     for file in FILES:
         assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes(), file
+
+
+def test_out_folder_is_replaced_only_when_it_is_ours(tmp_path):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("keep me")
+    with pytest.raises(SagewrightError) as info:
+        generate(EXAMPLE.read_text(), precious)
+    assert info.value.code == "out_dir_exists"
+    assert [p.name for p in precious.iterdir()] == ["notes.txt"]
+    out = tmp_path / "out"
+    generate(EXAMPLE.read_text(), out)
+    (out / "stale.txt").write_text("from an earlier run")
+    generate(EXAMPLE.read_text(), out)
+    assert {p.name for p in out.iterdir()} == FILES
