@@ -448,8 +448,7 @@ def generate_command(
         out_dir,
         model=model,
         defaults=defaults,
-        ask=_terminal_question if interactive else None,
-        tell=lambda message: err.print(f"[yellow]not accepted:[/yellow] {message}"),
+        ask=_terminal_question if interactive else None,  # re-asks quote why, in the text
     )
     out.print(f"[green]wrote[/green] {result.out_dir}: {', '.join(sorted(result.files))}")
     out.print(f"{len(result.topology)} steps: {', '.join(result.topology.nodes)}")
@@ -458,7 +457,9 @@ def generate_command(
 def _terminal_question(question: Any) -> str:
     from rich.prompt import Prompt
 
-    return Prompt.ask(f"[bold]?[/bold] {question.text}", console=err, default="")
+    return Prompt.ask(
+        f"[bold]?[/bold] {question.text}", console=err, default="", show_default=False
+    )
 
 
 @app.command("chat")
