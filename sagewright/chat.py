@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sagewright.agents.extract_fields import stated_keys
+from sagewright.agents.extract_fields import apply_key, stated_keys
 from sagewright.agents.extract_result import Conflict, Rejected
 from sagewright.agents.extractor import extract
 from sagewright.agents.llm import Usage
@@ -209,8 +209,6 @@ class ChatSession:
         answered = {k: v for k, v in self.state.provenance.items() if v == "answered"}
         values = extraction.values
         old = PipelineValues(**self.state.values) if self.state.values else PipelineValues()
-        from sagewright.agents.extract_fields import apply_key
-
         for key in answered:  # answers survive a re-plan
             value = stated_keys(old).get(key)
             if value is not None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sagewright.agents.extract_fields import key_for_config_path, stated_keys
+from sagewright.agents.extract_fields import apply_key, key_for_config_path, stated_keys
 from sagewright.agents.extractor import Extraction, extract
 from sagewright.agents.planner import PlanResult, plan
 from sagewright.agents.qa_agent import QuestionSession
@@ -41,8 +41,6 @@ class Generated:
 
 def load_defaults(path: Path) -> PipelineValues:
     """A JSON object of value keys (canonical fact keys such as ``region``, ``role_arn``)."""
-    from sagewright.agents.extract_fields import apply_key
-
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -103,8 +101,6 @@ def fill_values(
     values = extraction.values
     for key, value in stated_keys(defaults or PipelineValues()).items():
         if key not in provenance:
-            from sagewright.agents.extract_fields import apply_key
-
             apply_key(values, key, value)
             provenance[key] = "defaults file"
     session = QuestionSession(
