@@ -55,7 +55,8 @@ def find_mentions(text: str) -> list[Mention]:
         stripped = body.strip()
         if SQL_START_ANY_CASE.match(stripped) and re.search(r"\bfrom\b", stripped, re.I):
             start = match.start(group) + body.index(stripped[0])
-            mentions.append(Mention("sql", start, start + len(stripped), stripped, True))
+            query = one_line(stripped)
+            mentions.append(Mention("sql", start, start + len(stripped), query, True))
             taken.append((match.start(), match.end()))
     for pattern, kind in LITERALS:
         for match in pattern.finditer(text):
@@ -87,8 +88,18 @@ def _plain_sql(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
         query = _trim_tail(text[start:end])
         if not re.search(r"\bfrom\b", query, re.IGNORECASE) or len(query) < 8:
             continue
-        found.append(Mention("sql", start, start + len(query), query))
+        found.append(Mention("sql", start, start + len(query), one_line(query)))
     return found
+
+
+def one_line(query: str) -> str:
+    """A query written over several lines as one line (each line stripped, joined by a space).
+
+    A one-line query is kept exactly as written.
+    """
+    if "\n" not in query:
+        return query
+    return " ".join(line.strip() for line in query.splitlines() if line.strip())
 
 
 def _trim_tail(query: str) -> str:
@@ -97,7 +108,7 @@ def _trim_tail(query: str) -> str:
     if not found:
         return query.strip()
     head, tail = query[: found.end()], query[found.end() :]
-    return (head + SQL_TAIL.sub("", tail)).strip().rstrip(",")
+    return (head + SQL_TAIL.sub("", tail)).strip().rstrip(",|").rstrip()
 
 
 def _sql_end(text: str, start: int) -> int:
@@ -124,9 +135,21 @@ def _sql_end(text: str, start: int) -> int:
     return i
 
 
+SQL_CONTINUES = re.compile(
+    r"\n[ \t]*(?:(?i:from|where|(?:inner\s+|left\s+|right\s+|full\s+|cross\s+)?join"
+    r"|group\s+by|order\s+by|having|limit|union)|AND|OR)\b"
+)
+
+
 def _ends_clause(text: str, i: int) -> bool:
-    """A newline, ';', a '.' before whitespace, or an em/en dash (a new clause starts)."""
+    """A newline, ';', a '.' before whitespace, or an em/en dash (a new clause starts).
+
+    A newline followed by a SQL clause word (``FROM``, ``WHERE``, ``AND`` ...) or after a
+    trailing comma continues the query on the next line.
+    """
     ch = text[i]
+    if ch == "\n" and (SQL_CONTINUES.match(text, i) or text[:i].rstrip(" \t").endswith(",")):
+        return False
     if ch in "\n;\u2014\u2013":
         return True
     return ch == "." and (i + 1 == len(text) or text[i + 1].isspace())
@@ -139,6 +162,33 @@ def mask(text: str, spans: list[tuple[int, int]]) -> str:
         for i in range(start, min(end, len(chars))):
             if chars[i] != "\n":
                 chars[i] = MASK
+    return "".join(chars)
+
+
+TABLE_ROW = re.compile(r"^[ \t]*\|(?P<cells>.*)\|[ \t]*$", re.MULTILINE)
+TABLE_RULE = re.compile(r"^[\s|:\-]*$")
+QUOTED_KEY = re.compile(r"([\"'])(?P<key>[A-Za-z_][A-Za-z0-9_ .\-]{0,40})\1(?=\s*[:=])")
+
+
+def flatten_layout(text: str) -> str:
+    """Same-length text where snippet layouts read as ``key: value`` statements.
+
+    A markdown table row ``| max_depth | 6 |`` reads ``  max_depth : 6  `` (the first
+    inner bar is ':', later ones ';', the outer bars and rule rows blank); a quoted key
+    ``"max_depth": 7`` loses its quotes (``"label_name": "y"`` reads ``label_name : "y"``).
+    """
+    chars = list(text)
+    for row in TABLE_ROW.finditer(text):
+        if TABLE_RULE.fullmatch(row.group()):
+            for i in range(row.start(), row.end()):
+                chars[i] = " "
+            continue
+        bars = [i for i in range(row.start(), row.end()) if text[i] == "|"]
+        chars[bars[0]] = chars[bars[-1]] = " "
+        for n, i in enumerate(bars[1:-1]):
+            chars[i] = ":" if n == 0 else ";"
+    for key in QUOTED_KEY.finditer(text):
+        chars[key.start()] = chars[key.end() - 1] = " "
     return "".join(chars)
 
 

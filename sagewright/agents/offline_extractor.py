@@ -20,11 +20,13 @@ from typing import Any
 from sagewright.agents.extract_fields import HYPERPARAMETER_CLASSES
 from sagewright.agents.extract_result import Collector, Extraction
 from sagewright.agents.extract_text import (
+    MASK,
     NUMBER,
     Mention,
     after_window,
     before_window,
     find_mentions,
+    flatten_layout,
     mask,
     parse_number,
     sentence_bounds,
@@ -81,10 +83,17 @@ LABEL_PATTERNS = [
         + IDENT,
         re.IGNORECASE,
     ),
-    re.compile(r"\btarget\s*(?:[:=]|\bis\b)\s*(?:the\s+)?(?:column\s+)?" + IDENT, re.IGNORECASE),
     re.compile(
-        r"\btarget[ _](?:column|col|field|name|variable|label)" + CONNECT + IDENT, re.IGNORECASE
+        r"\b(?:target|ground[ _-]truth)\s*(?:[:=]|\bis\b)\s*(?:the\s+)?(?:column\s+)?" + IDENT,
+        re.IGNORECASE,
     ),
+    re.compile(
+        r"\b(?:target|ground[ _-]truth|outcome|response|dependent)[ _]"
+        r"(?:column|col|field|name|variable|label)" + CONNECT + IDENT,
+        re.IGNORECASE,
+    ),
+    # "y = churned": the statistician's name for the label
+    re.compile(r"(?<![A-Za-z0-9_.\-])y\s*(?:=|:=)\s*" + IDENT),
     re.compile(
         IDENT + r"\s+(?:(?:which|that)\s+)?(?:is|as)\s+(?:the\s+|our\s+)?(?:label|target)\b",
         re.IGNORECASE,
@@ -118,6 +127,8 @@ ID_PATTERNS = [
         re.IGNORECASE,
     ),
     re.compile(r"\b(?:keyed|identified|indexed)\s+(?:by|on)\s+(?:the\s+)?" + IDENT, re.IGNORECASE),
+    # "key: shipment_id" (a snippet's key line)
+    re.compile(r"(?<![A-Za-z0-9_.\-])(?:row[ _]|join[ _])?key\s*[:=]\s*" + IDENT, re.IGNORECASE),
 ]
 BUCKET_STATED = re.compile(
     r"\b(?:s3\s+)?bucket\b(?:\s+(?:for|of)\s+(?:the\s+)?(?:pipeline\s+)?(?:artifacts|outputs?))?"
@@ -126,7 +137,7 @@ BUCKET_STATED = re.compile(
     re.IGNORECASE,
 )
 BUCKET_BEFORE = re.compile(
-    r"(?<![A-Za-z0-9.\-])(?P<value>[a-z0-9][a-z0-9.\-]*[a-z0-9])\s+(?:s3\s+)?bucket\b"
+    r"(?<![A-Za-z0-9.\-])(?P<value>[a-z0-9][a-z0-9.\-]*[a-z0-9])[ \t]+(?:s3[ \t]+)?bucket\b"
 )
 PIPELINE_NAME_PATTERNS = [
     re.compile(
@@ -158,9 +169,9 @@ OTHER_CUE = (
     r"|batch(?![ _-]?size)"  # "a batch size of 128" is a hyperparameter, not batch transform
 )
 ALL_CUE = r"all|every|everything|both"
-INSTANCE_CUE = re.compile(
-    rf"\b(?:(?P<train>{TRAIN_CUE})|(?P<process>{PROCESS_CUE})|(?P<other>{OTHER_CUE})"
-    rf"|(?P<all>{ALL_CUE}))\b",
+INSTANCE_CUE = re.compile(  # "_" is a boundary too: training_instance_type: ml.m5.xlarge
+    rf"(?<![A-Za-z0-9])(?:(?P<train>{TRAIN_CUE})|(?P<process>{PROCESS_CUE})"
+    rf"|(?P<other>{OTHER_CUE})|(?P<all>{ALL_CUE}))(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
 INSTANCE_DIRECT_AFTER = re.compile(
@@ -247,7 +258,7 @@ HYPERPARAMETER_NAMES: list[tuple[str, dict[str, str], str]] = [
     (r"rounds|trees|iterations", {"xgboost": "num_round"}, "weak"),
     (r"num[_ ]epochs|n[_ ]epochs|number[ _]of[ _]epochs|epochs?", {"pytorch": "epochs"}, "strong"),
     (r"batch[_ -]?size", {"pytorch": "batch_size"}, "strong"),
-    (r"batch", {"pytorch": "batch_size"}, "weak"),
+    (r"(?:mini[ -]?)?batch(?:es)?", {"pytorch": "batch_size"}, "weak"),
     (r"dropout(?:[ _](?:rate|prob(?:ability)?))?", {"pytorch": "dropout"}, "strong"),
     (r"weight[_ ]decay", {"pytorch": "weight_decay"}, "strong"),
     (
@@ -292,16 +303,24 @@ VALUE_BEFORE_UNIT = re.compile(
     r"(?P<unit>boosting rounds|rounds|trees|estimators|iterations|epochs|epoch)\b",
     re.IGNORECASE,
 )
+BATCH_OF_SAMPLES = re.compile(
+    r"\b(?P<value>\d+)[ -](?:samples?|examples?|rows?|records?|items?|images?|sequences?)"
+    r"[ -](?:mini[ -]?)?batch(?:es)?\b",
+    re.IGNORECASE,
+)
 RANGE_AFTER = re.compile(r"^\s*(?:-|–|\bto\b|\band\b|\.\.)\s*[-+]?\d")
 RANGE_BEFORE = re.compile(r"\b(?:between|from|range|every|each|after|within|per)\s*$", re.I)
 OBJECTIVE_LITERAL = re.compile(r"\b(?:binary|multi|reg|count|rank):[a-z]+\b")
 
 METRIC = (
-    r"(?P<metric>roc[ -]?auc|auc[ -]?roc|auc|area under (?:the )?(?:roc )?curve|accuracy|acc"
+    r"(?P<metric>roc[ _-]?auc|auc[ _-]?roc|auroc|auc|area under (?:the )?(?:roc )?curve"
+    r"|accuracy|acc"
     r"|f1(?:[ -]score)?|precision|recall|log[ _-]?loss|logloss|cross[ -]entropy)"
 )
 COMPARE = (
-    r"(?P<comp>>=|≥|=>|>|<=|≤|=<|<|of at least|at least|no less than|not (?:be )?below"
+    r"(?P<comp>>=|≥|=>|>|<=|≤|=<|<|of at least|at least|at or above|no less than"
+    r"|(?:no|not) (?:be )?(?:lower|less|smaller|worse) than|not (?:be )?below"
+    r"|at or below|at most|(?:no|not) (?:be )?(?:higher|greater|more|larger) than"
     r"|reach(?:es)?|hits?|meets?|clears?|achieves?"
     r"|not (?:be )?under|above|over|greater than|higher than|more than|exceeds?|exceeding"
     r"|at most|no more than|not (?:be )?above|below|under|less than|lower than)"
@@ -329,18 +348,57 @@ GATE_PATTERNS = [
         rf"\bthreshold\s*(?:of|:|=|is)?\s*(?:an?\s+)?{METRIC}\s*(?:of|=|:|>=|≥)?\s*{THRESHOLD}",
         re.IGNORECASE,
     ),
+    # "metric = precision and threshold = 0.7", "metric: auc\n threshold: 0.83"
+    re.compile(
+        rf"\bmetric\s*(?:[:=]|\bis\b|\bof\b)\s*[`'\"]?{METRIC}\b[`'\"]?[^.;]{{0,30}}?"
+        rf"\bthreshold\s*(?:[:=]|\bis\b|\bof\b)\s*{THRESHOLD}",
+        re.IGNORECASE,
+    ),
+]
+# A value a statement rules out: a region code, an instance type, a masked literal (S3 URI,
+# query), a number or a quoted name, optionally as ``name = value``.
+OLD_VALUE = (
+    rf"(?:[A-Za-z_][A-Za-z0-9_]*(?:[ _][A-Za-z0-9_]+)?\s*(?:[:=]|\bof\b)\s*)?"
+    rf"(?:{REGION_CODE.pattern}|{INSTANCE.pattern}|{MASK}+|{NUMBER}(?![A-Za-z0-9_])"
+    r"|[`'\"][A-Za-z0-9_:\-]+[`'\"])"
+)
+RULED_OUT = [
+    # "not us-east-1", "don't use ml.p3", "instead of num_round=100", "e.g. us-east-1"
+    re.compile(
+        r"(?:\b(?:not|never|avoid(?:ing)?|except|instead\s+of|rather\s+than|other\s+than"
+        r"|no\s+longer(?:\s+use)?|e\.g\.,?|for\s+(?:example|instance),?|such\s+as)"
+        r"|n't(?:\s+(?:use|pick|choose|want))?)\s+"
+        rf"(?:(?:use|using|pick|choose)\s+)?(?:the\s+|an?\s+)?{OLD_VALUE}",
+        re.IGNORECASE,
+    ),
+    # "we used to train with max_depth=4", "previously ml.m5.xlarge"
+    re.compile(
+        r"\b(?:used\s+to|previously|formerly|originally|in\s+the\s+past)\b"
+        rf"[^.;,\n]{{0,40}}?(?!{MASK}){OLD_VALUE}",
+        re.IGNORECASE,
+    ),
+    # "max_depth changed from 8 to 5": the old value and its verb, the new one stays
+    re.compile(
+        r"\b(?:chang|mov|switch|bump|rais|lower|increas|decreas|reduc|go|went|drop|cut)"
+        rf"[a-z]*\s+(?:it\s+)?from\s+{OLD_VALUE}\s+(?:to|->|→)(?=\s)",
+        re.IGNORECASE,
+    ),
 ]
 FAIL_CUE = re.compile(
     r"\b(?:fail|fails|stop|stops|block|blocks|reject|abort|halt)\b[^.\n]{0,40}$", re.IGNORECASE
 )
 INVERSE = {">=": "<", ">": "<=", "<=": ">", "<": ">="}
 COMPARISONS = {
-    ">=": ("≥", "=>", ">=", "at least", "of at least", "no less than", "not below", "not under",
+    ">=": ("≥", "=>", ">=", "at least", "of at least", "at or above", "no less than",
+           "no lower than", "not lower than", "not be lower than", "no smaller than",
+           "not smaller than", "no worse than", "not worse than", "not below", "not under",
            "not be below", "not be under", "reach", "reaches", "hit", "hits", "meet", "meets",
            "clear", "clears", "achieve", "achieves"),
     ">": (">", "above", "over", "greater than", "higher than", "more than", "exceeds",
           "exceed", "exceeding"),
-    "<=": ("<=", "≤", "=<", "at most", "no more than", "not above", "not be above"),
+    "<=": ("<=", "≤", "=<", "at most", "at or below", "no more than", "not more than",
+           "no higher than", "not higher than", "no greater than", "not greater than",
+           "no larger than", "not above", "not be above"),
     "<": ("<", "below", "under", "less than", "lower than"),
 }  # fmt: skip
 COMPARISON_OF = {word: op for op, words in COMPARISONS.items() for word in words}
@@ -348,7 +406,7 @@ COMPARISON_OF = {word: op for op, words in COMPARISONS.items() for word in words
 
 def normal_metric(word: str) -> str:
     lowered = re.sub(r"[\s_-]+", " ", word.lower())
-    if "auc" in lowered or "area under" in lowered:
+    if "auc" in lowered or "auroc" in lowered or "area under" in lowered:
         return "auc"
     if lowered.startswith("acc"):
         return "accuracy"
@@ -417,7 +475,8 @@ def collect_offline(
 
 def _collect(text: str, topology: Topology, registry: Registry) -> Collector:
     mentions = find_mentions(text)
-    masked = mask(text, [(m.start, m.end) for m in mentions])
+    masked = flatten_layout(mask(text, [(m.start, m.end) for m in mentions]))
+    masked, mentions = _rule_out(masked, mentions)
     framework = _framework(text, topology)
     collector = Collector(framework, registry)
     ctx = _Context(text, masked, mentions, topology, framework, collector, registry)
@@ -437,6 +496,26 @@ def _collect(text: str, topology: Topology, registry: Registry) -> Collector:
 
 
 # ---------------------------------------------------------------------------- rules
+
+
+def _rule_out(masked: str, mentions: list[Mention]) -> tuple[str, list[Mention]]:
+    """Blank the values a statement rules out, and the literals inside them.
+
+    ``not us-east-1``, ``don't use ml.p3.2xlarge``, ``instead of num_round=100``, ``(e.g.
+    us-east-1)``, ``we used to train with max_depth=4``, ``max_depth changed from 8 to 5``
+    (the old value): the cue and the value become blanks, so no rule reads them and a
+    ``NAME <blanks> NEW`` left behind reads as the new statement.
+    """
+    spans = [m.span() for pattern in RULED_OUT for m in pattern.finditer(masked)]
+    if not spans:
+        return masked, mentions
+    chars = list(masked)
+    for start, end in spans:
+        for i in range(start, end):
+            if chars[i] != "\n":
+                chars[i] = " "
+    kept = [m for m in mentions if not any(s <= m.start < e for s, e in spans)]
+    return "".join(chars), kept
 
 
 def topology_framework(topology: Topology) -> str | None:
@@ -484,7 +563,11 @@ def _buckets(ctx: _Context) -> None:
         spans.append((match.start("value"), match.end("value")))
     for match in BUCKET_BEFORE.finditer(ctx.masked):
         value = match["value"]
-        if _name_like(value) and value.lower() not in STOPWORDS:
+        if (
+            _name_like(value)
+            and value.lower() not in STOPWORDS
+            and not REGION_CODE.fullmatch(value)
+        ):
             ctx.collector.add("bucket", value, ctx.snippet(match.start(), match.end()))
             spans.append((match.start("value"), match.end("value")))
     # "bucket: s3://name/" names the bucket by URI
@@ -616,7 +699,8 @@ def _gate(ctx: _Context) -> None:
 
 def _comparison(comp: str | None, orwhat: str | None, metric: str) -> str:
     if comp:
-        return COMPARISON_OF.get(" ".join(comp.lower().split()), ">=")
+        said = re.sub(r"\bnot be\b", "not", " ".join(comp.lower().split()))
+        return COMPARISON_OF.get(said, ">=")
     if orwhat and re.search(r"lower|less|below", orwhat, re.I):
         return "<="
     return "<=" if metric == "log_loss" and not orwhat else ">="
@@ -644,15 +728,32 @@ def _hyperparameters(ctx: _Context) -> None:
         regex = re.compile(
             rf"(?<![A-Za-z0-9_])(?P<name>{pattern})(?![A-Za-z0-9_])[\"']?(?:\s*\([^)\n]{{0,30}}\))?"
             rf"{connect}"
-            rf"(?P<value>{NUMBER})(?P<percent>%)?(?![A-Za-z0-9_]|\.\d)(?:\s*(?:rounds|epochs))?",
+            rf"(?P<value>{NUMBER})(?P<percent>%)?(?![A-Za-z0-9_]|\.\d)(?:[ \t]*(?:rounds|epochs))?",
             re.IGNORECASE,
         )
         for match in regex.finditer(masked):
             if not free(match.start(), match.end()) or _is_range(masked, match, match.start()):
                 continue
             spans.append((match.start(), match.end()))
-            value = _number(match["value"], percent=bool(match["percent"]))
+            raw = match["value"]
+            if raw.startswith("-") and match.start("value") == match.end("name"):
+                raw = raw[1:]  # "depth-6": a hyphenated compound, not a negative value
+            value = _number(raw, percent=bool(match["percent"]))
             _add_hyperparameter(ctx, fields, match["name"], value, match)
+        if strength == "strong":  # "a 3e-5 learning rate", "a 0.2 dropout"
+            before = re.compile(
+                rf"\b(?:an?|with)\s+(?P<value>{NUMBER})\s+(?P<name>{pattern})(?![A-Za-z0-9_])",
+                re.IGNORECASE,
+            )
+            for match in before.finditer(masked):
+                if free(match.start(), match.end()):
+                    spans.append((match.start(), match.end()))
+                    value = parse_number(match["value"])
+                    _add_hyperparameter(ctx, fields, match["name"], value, match)
+    for match in BATCH_OF_SAMPLES.finditer(masked):
+        if free(match.start(), match.end()):
+            spans.append((match.start(), match.end()))
+            _add_hyperparameter(ctx, {"pytorch": "batch_size"}, "batch", match["value"], match)
     for match in VALUE_BEFORE_UNIT.finditer(masked):
         if not free(match.start(), match.end()) or _is_range(masked, match, match.start()):
             continue
