@@ -675,6 +675,63 @@ CASES: list[dict[str, Any]] = [
             "region": "ca-central-1",
         },
     },
+    {
+        "id": "r2-53-cli-flags",
+        "requirement": "Train XGBoost on s3://cli-data/train/ with the usual CLI args "
+        "--max-depth 6 --eta=0.1 --num-round 200",
+        "topology": XGB,
+        "facts": {
+            "data.training.s3_uri": "s3://cli-data/train/",
+            "hyperparameters.max_depth": 6,
+            "hyperparameters.eta": 0.1,
+            "hyperparameters.num_round": 200,
+        },
+    },
+    {
+        "id": "r2-54-arrows",
+        "requirement": "XGBoost on s3://arrow-data/train/. num_round -> 200, max_depth → 5.",
+        "topology": XGB,
+        "facts": {
+            "data.training.s3_uri": "s3://arrow-data/train/",
+            "hyperparameters.num_round": 200,
+            "hyperparameters.max_depth": 5,
+        },
+    },
+    {
+        "id": "r2-55-gate-metric-parenthesised-minimum",
+        "requirement": "Train XGBoost on s3://gate-data/train/, evaluate on s3://gate-data/test/; "
+        "gate on accuracy (minimum 0.8) before packaging.",
+        "topology": GATED,
+        "facts": {
+            "data.training.s3_uri": "s3://gate-data/train/",
+            "data.testing.s3_uri": "s3://gate-data/test/",
+            "gate.metric": "accuracy",
+            "gate.threshold": 0.8,
+        },
+    },
+    {
+        "id": "r2-56-ids-live-in",
+        "requirement": "XGBoost on s3://ids-data/train/. The label is the `churned` column; "
+        "IDs live in `cust_id`.",
+        "topology": XGB,
+        "facts": {
+            "data.training.s3_uri": "s3://ids-data/train/",
+            "label_name": "churned",
+            "id_name": "cust_id",
+        },
+    },
+    {
+        "id": "r2-57-gate-leading-dot-threshold",
+        "requirement": "Train XGBoost on s3://dot-data/train/, evaluate on s3://dot-data/test/. "
+        "Threshold: AUC > .85 to package.",
+        "topology": GATED,
+        "facts": {
+            "data.training.s3_uri": "s3://dot-data/train/",
+            "data.testing.s3_uri": "s3://dot-data/test/",
+            "gate.metric": "auc",
+            "gate.threshold": 0.85,
+        },
+    },
 ]
 
 
@@ -823,7 +880,34 @@ def test_instance_type_keys_with_underscores_or_table_cells(text: str) -> None:
     ],
 )
 def test_label_and_id_phrasings(text: str, key: str, value: str) -> None:
-    assert facts_for(f"XGBoost on s3://bkt-a/train/. {text}", XGB)[key] == value
+    assert facts_for(f"XGBoost on s3://bkt-a/train/.\n{text}", XGB)[key] == value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a key that is not a column, mid-sentence
+        ("Train XGBoost on s3://bkt-a/train/; the api key: abc123 is in vault.", {}),
+        # passive "used to train" is not a previous value
+        (
+            "XGBoost on s3://bkt-a/train/. Hyperparameters used to train the model: max_depth=6",
+            {"hyperparameters.max_depth": 6},
+        ),
+        (
+            "PyTorch on s3://bkt-a/train/. We previously used 5 epochs; now train for 10 epochs.",
+            {"hyperparameters.epochs": 10},
+        ),
+        (
+            "Train XGBoost on s3://bkt-a/train/ with eta=0.1 (not 0.3).",
+            {"hyperparameters.eta": 0.1},
+        ),
+    ],
+)
+def test_ruling_out_is_narrow(text: str, expected: dict[str, Any]) -> None:
+    topology = TORCH if "PyTorch" in text else XGB
+    facts = facts_for(text, topology)
+    facts.pop("data.training.s3_uri")
+    assert facts == expected
 
 
 def test_region_code_line_is_not_a_bucket_name() -> None:

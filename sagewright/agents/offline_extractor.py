@@ -72,7 +72,7 @@ REGION_STATED = re.compile(
 )
 IDENT = r"[`'\"]?(?P<name>[A-Za-z_][A-Za-z0-9_]*)[`'\"]?(?![A-Za-z0-9_])"
 CONNECT = (
-    r"(?:\s*(?:[:=]|(?:\b(?:is|are)\s+)?(?:(?:stored|kept|found|given)\s+)?\bin\b"
+    r"(?:\s*(?:[:=]|(?:\b(?:is|are)\s+)?(?:(?:stored|kept|found|given|lives?|sits?|resides?)\s+)?\bin\b"
     r"|\bis\b|\bwill be\b|\bshould be\b|\bnamed\b|\bcalled\b)\s*|\s+)"
     r"(?:the\s+)?(?:(?:column|field|col)\s+)?(?:(?:named|called)\s+)?"
 )
@@ -128,7 +128,7 @@ ID_PATTERNS = [
     ),
     re.compile(r"\b(?:keyed|identified|indexed)\s+(?:by|on)\s+(?:the\s+)?" + IDENT, re.IGNORECASE),
     # "key: shipment_id" (a snippet's key line)
-    re.compile(r"(?<![A-Za-z0-9_.\-])(?:row[ _]|join[ _])?key\s*[:=]\s*" + IDENT, re.IGNORECASE),
+    re.compile(r"^[ \t*\-]*(?:row[ _]|join[ _])?key\s*[:=]\s*" + IDENT, re.IGNORECASE | re.M),
 ]
 BUCKET_STATED = re.compile(
     r"\b(?:s3\s+)?bucket\b(?:\s+(?:for|of)\s+(?:the\s+)?(?:pipeline\s+)?(?:artifacts|outputs?))?"
@@ -285,10 +285,10 @@ CATEGORICAL_NAMES: list[tuple[str, dict[str, str], str]] = [
     (r"tree[_ ]method", {"xgboost": "tree_method"}, r"[a-z]+"),
 ]
 STRONG_CONNECT = (
-    r"\s*(?:=|:|\b(?:fixed|set|kept|held)\s+(?:at|to)\b|\bof\b|\bis\b|\bto\b|\bat\b"
+    r"\s*(?:=|:|->|→|\b(?:fixed|set|kept|held)\s+(?:at|to)\b|\bof\b|\bis\b|\bto\b|\bat\b"
     r"|\bequal to\b|\bto be\b)?\s*"
 )
-WEAK_CONNECT = r"\s*(?:=|:|\bof\b|\bset to\b|\bequal to\b)\s*"
+WEAK_CONNECT = r"\s*(?:=|:|->|→|\bof\b|\bset to\b|\bequal to\b)\s*"
 UNITS = {
     "rounds": "num_round",
     "boosting rounds": "num_round",
@@ -344,6 +344,12 @@ GATE_PATTERNS = [
         rf"\b(?P<bound>minimum|min|maximum|max|required)\s+{METRIC}\s*(?:of|=|:|is)?\s*{THRESHOLD}",
         re.IGNORECASE,
     ),
+    # "accuracy (minimum 0.8)", "AUC, min: 0.75"
+    re.compile(
+        rf"\b{METRIC}\b\s*[(,:]?\s*(?P<bound>minimum|min|maximum|max)\s*(?:of|=|:|is)?\s*"
+        rf"{THRESHOLD}",
+        re.IGNORECASE,
+    ),
     re.compile(
         rf"\bthreshold\s*(?:of|:|=|is)?\s*(?:an?\s+)?{METRIC}\s*(?:of|=|:|>=|≥)?\s*{THRESHOLD}",
         re.IGNORECASE,
@@ -359,7 +365,7 @@ GATE_PATTERNS = [
 # query), a number or a quoted name, optionally as ``name = value``.
 OLD_VALUE = (
     rf"(?:[A-Za-z_][A-Za-z0-9_]*(?:[ _][A-Za-z0-9_]+)?\s*(?:[:=]|\bof\b)\s*)?"
-    rf"(?:{REGION_CODE.pattern}|{INSTANCE.pattern}|{MASK}+|{NUMBER}(?![A-Za-z0-9_])"
+    rf"(?:{REGION_CODE.pattern}|{INSTANCE.pattern}|{MASK}+|(?<![A-Za-z0-9_.]){NUMBER}(?![A-Za-z0-9_])"
     r"|[`'\"][A-Za-z0-9_:\-]+[`'\"])"
 )
 RULED_OUT = [
@@ -373,7 +379,8 @@ RULED_OUT = [
     ),
     # "we used to train with max_depth=4", "previously ml.m5.xlarge"
     re.compile(
-        r"\b(?:used\s+to|previously|formerly|originally|in\s+the\s+past)\b"
+        r"(?:\b(?:we|i|they|you|it)\s+used\s+to|\bused\s+to\s+be|\bpreviously|\bformerly"
+        r"|\boriginally|\bin\s+the\s+past)\b"
         rf"[^.;,\n]{{0,40}}?(?!{MASK}){OLD_VALUE}",
         re.IGNORECASE,
     ),
@@ -723,7 +730,8 @@ def _hyperparameters(ctx: _Context) -> None:
     def free(start: int, end: int) -> bool:
         return not any(s < end and start < e for s, e in spans)
 
-    for pattern, fields, strength in HYPERPARAMETER_NAMES:
+    for written, fields, strength in HYPERPARAMETER_NAMES:
+        pattern = written.replace("[_ ]", "[_ -]").replace("[ _]", "[ _-]")  # --num-round 200
         connect = WEAK_CONNECT if strength == "weak" else STRONG_CONNECT
         regex = re.compile(
             rf"(?<![A-Za-z0-9_])(?P<name>{pattern})(?![A-Za-z0-9_])[\"']?(?:\s*\([^)\n]{{0,30}}\))?"
