@@ -51,12 +51,18 @@ _DATA_NOUNS = (
 )
 _NOT_DATA = r"(?!\s*[- ]?" + _DATA_NOUNS + r"\b)"
 _OTHER_JOB = r"(?:test|testing|validation|val|calibration|holdout|inference|scoring)"
+# "training happened last week", "training was done in a notebook": past work, not an ask
+_PAST_WORK = (
+    r"(?!\s+(?:happened|ran|finished|completed|took place|is (?:done|complete|finished|over)|"
+    r"was (?:done|run|completed|finished)|has (?:been done|finished|completed|happened)))"
+)
 
 CONCEPTS: dict[str, re.Pattern[str]] = {
     TRAIN: re.compile(
         r"\b(?:re-?)?train(?:s|ing)?\b"
         + _NOT_DATA
         + r"(?!\s*(?:instance|instances|image|container|code|column|split)\b)"
+        + _PAST_WORK
         + r"(?!\s*(?:and|or|,|/|&)\s*(?:the\s+)?"
         + _OTHER_JOB
         + r"\b)"
@@ -66,6 +72,7 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     TUNE: re.compile(
         r"(?<!fine-)(?<!fine )\b(?:tune|tunes|tuning|tuned)\b"
         r"|\bhyper-?parameter\s+(?:search|optimi[sz]ation|sweep|tuning|job)\b|\bhpo\b"
+        r"|\b(?:grid|random|bayesian)[- ]search\w*|\bbayesian optimi[sz]ation\b"
         r"|\bhyperparametertuning\b"
     ),
     PREPROCESS: re.compile(
@@ -76,7 +83,8 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"|\b(?:report|compute|calculate|measure|get|check|track|log)\w*\s+(?:the\s+|its\s+)?"
         r"(?:auc|roc[- ]auc|accuracy|f1|precision|recall|log[- ]?loss|metrics|performance)\b"
         r"|\bcheck\w*\s+(?:it|the model|them|its \w+)\s+(?:against|on)\b"
-        r"|\bvalidat(?:e|es|ing)\s+(?:the\s+|our\s+)?(?:model|it|them)\b"
+        r"|\bvalidat(?:e|es|ing)\s+(?:the\s+|our\s+|this\s+|that\s+)?(?:[\w-]+\s+){0,2}?"
+        r"(?:model|models|it|them|classifier|regressor|candidate|network|net)\b"
         r"|\btest\s+(?:the\s+|our\s+)?(?:model|it)\s+on\b|\bbacktest\w*"
         r"|\bmetrics\s+(?:on|for|over)\s+(?:the\s+)?(?:test|holdout|validation|val|§data)"
     ),
@@ -87,7 +95,8 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     ),
     BATCH: re.compile(
         r"\bbatch[- ]?(?:transform\w*|scor\w*|inference|predict\w*)|\btransform (?:job|step)\b"
-        r"|\bbatchtransform\b|\bscor(?:e|ing)\b[^.;\n]{0,40}\boffline\b|\boffline scor\w*"
+        r"|\bbatchtransform\b|\b(?:scor(?:e|ing)|predict\w*|infer(?!ence)\w*)\b[^.;\n]{0,40}"
+        r"\boffline\b|\boffline (?:scor|predict)\w*"
         r"|\bbulk[- ]scor\w*|\bbatch (?:job|predictions?)\b|\boffline (?:inference|predictions?)\b"
         r"|\b(?:generate|produce|make|get|compute)\s+(?:\w+\s+)?predictions\s+(?:for|on)\b"
         r"|\bscor(?:e|es|ing)\b(?=[^.;\n]{0,40}(?:unlabell?ed|§data_inference§))"
@@ -97,6 +106,8 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"|\bmodel entity\b|\bmodel object\b|\b(?:xgboostmodel|pytorchmodel)\b"
         r"|\b(?:create|creates|creating|make|build|define|register)\s+(?:an?|the)\s+"
         r"(?:xgboost|pytorch)\s+model\b(?!\s+(?:registry|package))"
+        r"(?!\s+(?:on|over|using|from|against)\s+(?:the\s+|our\s+)?(?:§data|(?:[\w-]+\s+){0,2}"
+        r"(?:data|dataset|table|query|extract)\b))"
         r"|\bcreate\s+(?:an?|the)\s+model\s+(?:from|out of|with)\b|\bmodel (?:creation )?step\b"
     ),
     PACKAGE: re.compile(
@@ -109,7 +120,8 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     ),
     REGISTER: re.compile(
         r"\bregist(?:er|ers|ered|ering|ration)\b|\bmodel registry\b|\bmodel package group\b"
-        r"|\bmodelregistration\b|\bregistry\b"
+        r"|\bmodelregistration\b|\bregistry\b|\bmodel package\b(?!\s+group)"
+        r"|\bmodel catalog(?:ue)?\b"
     ),
     GATE: re.compile(r"\bquality[- ]gate\w*|\bgat(?:e|ed|es|ing)\b|\bqualitygate\b"),
 }
@@ -122,8 +134,9 @@ PAYLOAD_ACTION = re.compile(
 )
 
 NEG_PREFIX = re.compile(
-    r"\b(?:no need (?:to|for)|no(?!-)|not|don't|dont|do not|does not|doesn't|never|without|"
-    r"skip|skipping|skipped|exclude|excluding|omit|omitting|leave out|drop|neither|nor|"
+    r"\b(?:no need (?:to|for)|no(?!-)|nobody|no-one|not|don't|dont|do not|does not|doesn't|"
+    r"never|without|skip|skipping|skipped|exclude|excluding|omit|omitting|leave out|drop|"
+    r"neither|nor|"
     r"nothing(?!\s+(?:beyond|but|except|other than|more than|besides|apart from|else but))|"
     r"avoid|instead of|rather than|no longer|won't|will not|shouldn't|should not|"
     r"hold(?:ing)? off(?: on)?|put(?:ting)? off|defer\w*|postpon\w*)\b|\bw/o\b"
@@ -133,6 +146,16 @@ NEG_POSTFIX = re.compile(
     r"|\baren't needed\b|\bby hand\b|\bmanually\b|\bourselves\b|\bout of scope\b"
     r"|\bnot (?:part of|in) (?:this|the) pipeline\b|\b(?:can|will|should|must) wait\b"
     r"|\b(?:later|another time|in a follow-?up)\b(?!\s+(?:step|steps|stage|stages|on in)\b)"
+    r"|\belsewhere\b|\boutside (?:of )?(?:this|the) pipeline\b|\bleave (?:it|that|this|them) out\b"
+    r"|\b(?:can|could|should|may|will)\s+be\s+(?:left out|skipped|dropped|omitted|excluded)\b"
+    r"|\b(?:is|are)(?:n't|\s+not)\s+(?:really\s+)?(?:something|anything|what)\s+(?:we|i)\s+"
+    r"(?:really\s+)?(?:need|want)"
+)
+# "We'll handle packaging elsewhere, and registration too": a verbless tail shares the
+# negation ("..., and register it too" is an ask of its own).
+NEG_ELLIPSIS = re.compile(
+    r"\s*,?\s*(?:and|or|nor)\s+(?:the\s+|any\s+)?(?!(?:it|them)\b)[\w-]+"
+    r"(?:\s+(?!(?:it|them)\b)[\w-]+)?\s+(?:too|as well|either)\b"
 )
 CONDITION = re.compile(r"\b(?:unless|if|until|when|once|provided|as long as)\b")
 SCOPE_STOP = re.compile(
@@ -154,8 +177,10 @@ SOURCE_JOB_WORDS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             r"\b(?:inference|unlabell?ed|to score|scoring|score|batch[- ]?transform\w*|"
-            r"batch[- ]?scor\w*|new (?:customers|data|records)|production data|predict on|"
-            r"to predict on)\b"
+            r"batch[- ]?scor\w*|production data|predict on|to predict on|incoming|"
+            r"(?:this|next) (?:week|month|quarter|year|day)'s|today's|tonight's|"
+            r"(?:new|current|upcoming) (?:customers|data|records|applications|applicants|accounts|"
+            r"users|orders|claims|transactions|leads|events|policies|loans|signups|rows))\b"
         ),
         "inference",
     ),
@@ -465,11 +490,15 @@ def _assign_job_types(masked: _Masked) -> list[Source]:
         assigned.append(Source(source.kind, source.value, source.start, source.end, job))
         previous_end = source.end
     used = {s.job_type for s in assigned if s.job_type}
+    # an existing model and nothing trained: a source with no job word is not training data
+    untrained = bool(EXISTING_MODEL.search(text)) and not any(
+        m.concept in (TRAIN, TUNE) and not m.negated for m in _mentions(text)
+    )
     final: list[Source] = []
     for source in assigned:
         job = source.job_type
         if job is None:
-            if "training" not in used:
+            if "training" not in used and not untrained:
                 job = "training"
             elif "inference" not in used and CONCEPTS[BATCH].search(text):
                 job = "inference"
@@ -517,13 +546,31 @@ def _negated_spans(text: str) -> list[tuple[int, int]]:
         end = stop.start() if stop else len(text)
         if CONDITION.search(text[cue.end() : _hard_end(text, cue.end())]):
             continue  # "don't register unless AUC >= 0.9" is a gate, not a negation
+        if _conditioned(text, cue.start()):
+            continue  # "unless AUC reaches 0.8, nothing is registered": a gate as well
         spans.append((cue.start(), end))
+        spans.extend(_ellipsis(text, end))
     for cue in NEG_POSTFIX.finditer(text):
         start = 0
         for match in CLAUSE_START.finditer(text[: cue.start()]):
             start = match.end()
         spans.append((start, cue.start()))
+        spans.extend(_ellipsis(text, cue.end()))
     return spans
+
+
+def _conditioned(text: str, pos: int) -> bool:
+    """A metric condition opens the sentence before ``pos`` ("unless AUC >= 0.8, no ...")."""
+    start, _ = _sentence_bounds(text, pos)
+    before = text[start:pos]
+    return bool(re.match(r"\s*(?:only\s+)?(?:unless|if|until|provided|as long as)\b", before)) and (
+        bool(GATE_EXPR.search(before) or GATE_EXPR_REVERSED.search(before))
+    )
+
+
+def _ellipsis(text: str, pos: int) -> list[tuple[int, int]]:
+    match = NEG_ELLIPSIS.match(text, pos)
+    return [(match.start(), match.end())] if match else []
 
 
 def _hard_end(text: str, pos: int) -> int:
@@ -653,6 +700,8 @@ def _gate_from(
 
 
 GUARDABLE = (PACKAGE, PAYLOAD, REGISTER, BATCH, MODEL, CALIBRATE)
+# a condition dropped into a coordination: the stage it guards comes after it
+INTERJECTED = re.compile(r"\b(?:and|or|then|but)\s*[,—–]\s*$")
 ATTRIBUTIVE_PACKAGED = re.compile(r"packaged\s+(?:\w+\s+)?(?:model|artifacts?|bundle|archive)\b")
 
 
@@ -663,6 +712,10 @@ def _guards(
     markers = [m for m in GATE_MARKERS.finditer(text, sent_start, start)]
     cut = markers[-1].start() if markers else start
     pre = text[sent_start:cut]
+    if INTERJECTED.search(pre):  # "packaged and, provided that AUC >= 0.9, registered"
+        after = _guardable_in(text, end, sent_end, mentions)
+        if after:
+            return after
     clauses = [(m.end()) for m in re.finditer(r"[,;:—–]", pre)]
     bounds = [0, *clauses, len(pre)]
     for lo, hi in reversed(list(itertools.pairwise(bounds))):
