@@ -482,6 +482,137 @@ CASES: list[tuple[str, str, dict[str, list[str]]]] = [
         "longer need sample payloads.",
         {**trained(XGB), PKG: [XGB], REG: [PKG]},
     ),
+    (
+        "provided-first-training-is-on",
+        "Provided that the test AUC is 0.85 or above, the pipeline should package the XGBoost "
+        "model and register it. Training is on s3://pf-ml/train/, testing on s3://pf-ml/test/.",
+        {
+            **trained(XGB, "testing"),
+            **evaluation(XGB, "testing"),
+            QG: [f"{ME}_testing"],
+            PKG: [XGB, QG],
+            REG: [PKG],
+        },
+    ),
+    (
+        "calib-eval-and-batch-unlabelled",
+        "Train XGBoost on s3://cb-ml/train/. Calibrate on s3://cb-ml/calib/ using the "
+        "evaluation step, and batch transform the unlabelled data at s3://cb-ml/new/.",
+        {
+            **trained(XGB, "calibration", "inference"),
+            **evaluation(XGB, "calibration"),
+            MC: [f"{ME}_calibration"],
+            "XGBoostModel": [XGB],
+            f"{BT}_inference": ["XGBoostModel", f"{TP}_inference"],
+        },
+    ),
+    (
+        "respectively",
+        "Training and hold-out data are at s3://rs-ml/tr/ and s3://rs-ml/ho/ respectively. "
+        "Train a PyTorch model and assess it on the hold-out.",
+        {**trained(PT, "testing"), **evaluation(PT, "testing")},
+    ),
+    (
+        "should-be-skipped",
+        "Train XGBoost on s3://sk-ml/train/ and package it with sample payloads generated "
+        "alongside. The registry step should be skipped.",
+        {**trained(XGB), PKG: [XGB], PAY: [XGB]},
+    ),
+    (
+        "gated-on-holdout-f1",
+        "Register the XGBoost model trained on s3://gh-ml/train/, gated on hold-out F1 ≥ 0.7 "
+        "(hold-out at s3://gh-ml/holdout/).",
+        {
+            **trained(XGB, "testing"),
+            **evaluation(XGB, "testing"),
+            QG: [f"{ME}_testing"],
+            PKG: [XGB],
+            REG: [PKG, QG],
+        },
+    ),
+    (
+        "hpo-job-oot-query",
+        "Launch an HPO job for the gradient-boosting model on `SELECT * FROM x.gb_train` and "
+        "assess the winner on the out-of-time query `SELECT * FROM x.gb_oot`.",
+        {**trained(HPT, "testing"), **evaluation(HPT, "testing")},
+    ),
+    (
+        "retrain-existing-fresh-data",
+        "Retrain our existing XGBoost model (s3://rm-ml/models/model.tar.gz) on the fresh data "
+        "at s3://rm-ml/d/2025/ and package it.",
+        {**trained(XGB), PKG: [XGB]},
+    ),
+    (
+        "existing-predict-offline-holdout",
+        "With the XGBoost model we already have (s3://ph-m/model.tar.gz), predict offline on "
+        "the hold-out set s3://ph-d/holdout/.",
+        {"XGBoostModel": [], **data("testing"), f"{BT}_testing": ["XGBoostModel", f"{TP}_testing"]},
+    ),
+    (
+        "artefacts-british-example-payloads",
+        "Take the model artefacts at s3://ar-m/v2/model.tar.gz (XGBoost, already trained) and "
+        "generate example payloads, then package them.",
+        {PKG: [], PAY: []},
+    ),
+    (
+        "batch-test-split-no-source",
+        "Train a neural network on s3://bt-ml/train/ and score the test split with a batch "
+        "transform.",
+        {**trained(PT), "PyTorchModel": [PT], f"{BT}_testing": ["PyTorchModel", f"{TP}_training"]},
+    ),
+    (
+        "inference-prep-model-later",
+        "Load the inference data from s3://ip-ml/infer/ and preprocess it; the model will be "
+        "created later.",
+        {**data("inference")},
+    ),
+    (
+        "as-long-as-first-register",
+        "As long as validation AUC is at least 0.8, register the PyTorch model trained on "
+        "s3://al-ml/train/; evaluation data is at s3://al-ml/val/.",
+        {
+            **trained(PT, "validation"),
+            **evaluation(PT, "validation"),
+            QG: [f"{ME}_validation"],
+            PKG: [PT],
+            REG: [PKG, QG],
+        },
+    ),
+    (
+        "checklist-yes-no",
+        "Checklist for the XGBoost churn pipeline (training data s3://cl-ml/train/):\n- "
+        "training: yes\n- packaging: yes\n- payloads: no\n- registration: no",
+        {**trained(XGB), PKG: [XGB]},
+    ),
+    (
+        "narrative-history-audit",
+        "A bit of history: the previous pipeline was a cron job on an EC2 box that nobody "
+        "wants to maintain, and last year's audit flagged that models were promoted without "
+        "any evaluation. So for the new version: train the PyTorch model on "
+        "s3://pt-ml/claims/train/, evaluate it on the validation set s3://pt-ml/claims/val/, "
+        "and only register it (after packaging) if the validation AUC is at least 0.8. The "
+        "platform team will take care of endpoints.",
+        {
+            **trained(PT, "validation"),
+            **evaluation(PT, "validation"),
+            QG: [f"{ME}_validation"],
+            PKG: [PT],
+            REG: [PKG, QG],
+        },
+    ),
+    (
+        "passive-calibrated-by-batch",
+        "A PyTorch model is to be trained on s3://pc-ml/train/; its scores are to be "
+        "calibrated on s3://pc-ml/calib/ (calibration set) via a batch transform, and the "
+        "model packaged together with the calibration mapping.",
+        {
+            **trained(PT, "calibration"),
+            "PyTorchModel": [PT],
+            f"{BT}_calibration": ["PyTorchModel", f"{TP}_calibration"],
+            MC: [f"{BT}_calibration"],
+            PKG: [PT, MC],
+        },
+    ),
 ]
 
 

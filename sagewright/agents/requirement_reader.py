@@ -104,7 +104,7 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     MODEL: re.compile(
         r"\bsagemaker\s+(?:\w+\s+)?model\b(?!\s+(?:registry|package|group))"
         r"|\bmodel entity\b|\bmodel object\b|\b(?:xgboostmodel|pytorchmodel)\b"
-        r"|\b(?:create|creates|creating|make|build|define|register)\s+(?:an?|the)\s+"
+        r"|\b(?:create|creates|creating|make|build|define)\s+(?:an?|the)\s+"
         r"(?:xgboost|pytorch)\s+model\b(?!\s+(?:registry|package))"
         r"(?!\s+(?:on|over|using|from|against)\s+(?:the\s+|our\s+)?(?:§data|(?:[\w-]+\s+){0,2}"
         r"(?:data|dataset|table|query|extract)\b))"
@@ -150,6 +150,7 @@ NEG_POSTFIX = re.compile(
     r"|\b(?:can|could|should|may|will)\s+be\s+(?:left out|skipped|dropped|omitted|excluded)\b"
     r"|\b(?:is|are)(?:n't|\s+not)\s+(?:really\s+)?(?:something|anything|what)\s+(?:we|i)\s+"
     r"(?:really\s+)?(?:need|want)"
+    r"|[:?]\s*(?:no|nope|none|n/a|skip|skipped)\b(?=\s*(?:[.;,!)\n]|$))"  # "- payloads: no"
 )
 # "We'll handle packaging elsewhere, and registration too": a verbless tail shares the
 # negation ("..., and register it too" is an ask of its own).
@@ -727,6 +728,8 @@ def _guards(
 
 def _guardable_in(text: str, lo: int, hi: int, mentions: list[Mention]) -> tuple[str, ...]:
     named: list[str] = []
+    asides: list[str] = []  # "register it (after packaging) only if ...": an ordering note
+    spans = [(m.start() + lo, m.end() + lo) for m in re.finditer(r"\([^()]*\)", text[lo:hi])]
     for mention in mentions:
         if not (lo <= mention.start < hi) or mention.concept not in GUARDABLE:
             continue
@@ -734,8 +737,9 @@ def _guardable_in(text: str, lo: int, hi: int, mentions: list[Mention]) -> tuple
             continue
         if mention.concept == PACKAGE and ATTRIBUTIVE_PACKAGED.match(text, mention.start):
             continue  # "register the packaged model only if ...": an object, not a stage
-        named.append(mention.concept)
-    return tuple(dict.fromkeys(named))
+        inside = any(a <= mention.start < b for a, b in spans)
+        (asides if inside else named).append(mention.concept)
+    return tuple(dict.fromkeys(named or asides))
 
 
 def _payload_action_at(text: str, mention: Mention, lo: int) -> bool:
