@@ -613,6 +613,53 @@ CASES: list[tuple[str, str, dict[str, list[str]]]] = [
             PKG: [PT, MC],
         },
     ),
+    (
+        "past-manual-registration-now-automate",
+        "Until now we registered models by hand, which was error-prone. This time, train "
+        "XGBoost on s3://pm-ml/train/, package it and register it in the model registry "
+        "automatically.",
+        {**trained(XGB), PKG: [XGB], REG: [PKG]},
+    ),
+    (
+        "no-eval-last-time-now-eval",
+        "Last time there was no evaluation at all. Now: train the torch model on "
+        "s3://ne-ml/train/ and evaluate it on the test set s3://ne-ml/test/.",
+        {**trained(PT, "testing"), **evaluation(PT, "testing")},
+    ),
+    (
+        "oot-gate-fail-pipeline-otherwise",
+        "Fit XGBoost on s3://og-ml/train/, check it on the OOT sample s3://og-ml/oot/, then "
+        "package and register; the OOT AUC must be at least 0.72, otherwise fail the pipeline "
+        "before packaging.",
+        {
+            **trained(XGB, "testing"),
+            **evaluation(XGB, "testing"),
+            QG: [f"{ME}_testing"],
+            PKG: [XGB, QG],
+            REG: [PKG],
+        },
+    ),
+    (
+        "infer-offline-current-accounts",
+        "Train PyTorch on s3://ic-ml/train/, make a SageMaker model, and infer offline on "
+        "current accounts at s3://ic-ml/accounts/.",
+        {
+            **trained(PT, "inference"),
+            "PyTorchModel": [PT],
+            f"{BT}_inference": ["PyTorchModel", f"{TP}_inference"],
+        },
+    ),
+    (
+        "hyphenated-hold-out-eval-only-if-package",
+        "XGBoost on s3://hh-ml/train/; hold-out evaluation on s3://hh-ml/ho/; package only if "
+        "hold-out AUC >= 0.8; no registration.",
+        {
+            **trained(XGB, "testing"),
+            **evaluation(XGB, "testing"),
+            QG: [f"{ME}_testing"],
+            PKG: [XGB, QG],
+        },
+    ),
 ]
 
 

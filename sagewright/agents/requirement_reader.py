@@ -579,6 +579,19 @@ def _hard_end(text: str, pos: int) -> int:
     return match.start() if match else len(text)
 
 
+# A sentence about earlier work ("last time there was no evaluation", "until now we registered
+# by hand"): what it says was not done does not veto what the requirement asks now.
+PAST_MARKER = re.compile(
+    r"\b(?:last (?:time|year|quarter|month|week|round|release|version)|until now|up to now|"
+    r"in the past|used to|historically|the (?:old|previous|current manual) (?:pipeline|process))\b"
+)
+
+
+def _in_past(text: str, mention: Mention) -> bool:
+    start, end = _sentence_bounds(text, mention.start)
+    return bool(PAST_MARKER.search(text, start, end))
+
+
 def _mentions(text: str) -> list[Mention]:
     negated = _negated_spans(text)
     found: list[Mention] = []
@@ -762,7 +775,7 @@ def read_requirement(requirement: str) -> Intent:
     intent = Intent(text=text, sources=[*sources, *models])
     intent.framework = _framework(text)
     intent.asked = {m.concept for m in mentions if not m.negated}
-    intent.negated = {m.concept for m in mentions if m.negated}
+    intent.negated = {m.concept for m in mentions if m.negated and not _in_past(text, m)}
     intent.model_uri = models[0].value if models else None
     # "retrain our existing model (s3://.../model.tar.gz)": training wins
     intent.existing_model = bool(EXISTING_MODEL.search(text)) and not intent.wants(TRAIN)
