@@ -188,6 +188,7 @@ JOB_WORDS = {
     "inference": "inference infer scoring score unlabeled unlabelled transform",
     "eval": "evaluate evaluating evaluation eval",
 }
+RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
 JOB_OF_WORD = {w: job for job, words in JOB_WORDS.items() for w in words.split()}
 JOB_KEYWORD = re.compile(
     r"\b(?:" + "|".join(sorted(map(re.escape, JOB_OF_WORD), key=len, reverse=True)) + r")\b",
@@ -893,17 +894,36 @@ def _assign_job_types(
     """Which job type each data mention is for (see the module notes for the order of cues)."""
     if len(data) == 1 and len(job_types) == 1:
         return [job_types[0]]
+    respective = _respective_jobs(ctx, data, eval_jobs)
     out: list[str | None] = []
     for i, mention in enumerate(data):
         floor = data[i - 1].end if i else 0
         ceiling = data[i + 1].start if i + 1 < len(data) else len(ctx.masked)
-        out.append(_job_of(ctx, mention, floor, ceiling, eval_jobs))
+        out.append(respective.get(i) or _job_of(ctx, mention, floor, ceiling, eval_jobs))
     # One loose value and one job type without data: that is where it goes.
     loose = [i for i, job in enumerate(out) if job not in job_types]
     open_jobs = [j for j in job_types if j not in out]
     if len(loose) == 1 and len(open_jobs) == 1:
         out[loose[0]] = open_jobs[0]
     return out
+
+
+def _respective_jobs(
+    ctx: _Context, data: list[Mention], eval_jobs: set[str | None]
+) -> dict[int, str]:
+    """'Training and holdout data are at A and B, respectively': job words pair up in order."""
+    by_sentence: dict[tuple[int, int], list[int]] = {}
+    for i, mention in enumerate(data):
+        by_sentence.setdefault(sentence_bounds(ctx.masked, mention.start), []).append(i)
+    found: dict[int, str] = {}
+    for (start, end), indices in by_sentence.items():
+        if len(indices) < 2 or not RESPECTIVELY.search(ctx.masked, data[indices[-1]].end, end):
+            continue
+        words = JOB_KEYWORD.finditer(ctx.masked, start, data[indices[0]].start)
+        jobs = list(dict.fromkeys(j for w in words if (j := _job_word(w.group(), eval_jobs))))
+        if len(jobs) == len(indices):
+            found.update(zip(indices, jobs, strict=True))
+    return found
 
 
 def _job_of(

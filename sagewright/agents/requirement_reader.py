@@ -167,6 +167,7 @@ SCOPE_STOP = re.compile(
 CLAUSE_START = re.compile(r"[.!?](?=\s|$)|[;\n—–:,()]|\b(?:so|then|but|and then)\b")
 
 # Job-type words near a source, nearest wins (order of the list does not matter).
+RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
 SOURCE_JOB_WORDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:train|training|trains|tune|tuning|fit)\b"), "training"),
     (
@@ -460,12 +461,38 @@ def _first_job(window: str, table: list[tuple[re.Pattern[str], str]]) -> str | N
     return best[1] if best else None
 
 
+def _respective_jobs(text: str, data: list[Source]) -> dict[int, str]:
+    """'Training and holdout data are at A and B, respectively': job words pair up in order."""
+    by_sentence: dict[tuple[int, int], list[int]] = {}
+    for index, source in enumerate(data):
+        by_sentence.setdefault(_sentence_bounds(text, source.start), []).append(index)
+    found: dict[int, str] = {}
+    for (start, end), indices in by_sentence.items():
+        if len(indices) < 2 or not RESPECTIVELY.search(text, data[indices[-1]].end, end):
+            continue
+        window = text[start : data[indices[0]].start]
+        hits = sorted(
+            (m.start(), job) for pattern, job in SOURCE_JOB_WORDS for m in pattern.finditer(window)
+        )
+        jobs = list(dict.fromkeys(job for _, job in hits))
+        if len(jobs) == len(indices):
+            found.update(zip(indices, jobs, strict=True))
+    return found
+
+
 def _assign_job_types(masked: _Masked) -> list[Source]:
     text = masked.text
     data = [s for s in masked.sources if s.kind != "model"]
+    respective = _respective_jobs(text, data)
     assigned: list[Source] = []
     previous_end = 0
     for index, source in enumerate(data):
+        if index in respective:
+            assigned.append(
+                Source(source.kind, source.value, source.start, source.end, respective[index])
+            )
+            previous_end = source.end
+            continue
         sent_start, sent_end = _sentence_bounds(text, source.start)
         next_start = data[index + 1].start if index + 1 < len(data) else len(text)
         after = text[source.end : min(sent_end, next_start)]
