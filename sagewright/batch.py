@@ -18,9 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from sagewright.errors import SagewrightError
+from sagewright.folders import os_reason
 
 ITEM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 FINISHED_MARKER = "pipeline.json"
+#: Names in the output folder that an item's folder must not take.
+RESERVED_IDS = frozenset({"summary.json", "summary.json.tmp"})
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ def read_items(inputs: Path) -> list[BatchItem]:
     """Items from a folder of .txt/.md files or a JSONL file; bad lines raise naming the line."""
     if inputs.is_dir():
         files = sorted(p for p in inputs.iterdir() if p.suffix in (".txt", ".md") and p.is_file())
-        items = [BatchItem(p.stem, p.read_text(encoding="utf-8"), str(p)) for p in files]
+        items = [BatchItem(p.stem, _read(p), str(p)) for p in files]
     elif inputs.is_file():
         items = list(_jsonl_items(inputs))
     else:
@@ -57,6 +60,12 @@ def read_items(inputs: Path) -> list[BatchItem]:
                 hint="use letters, digits, '.', '_' and '-'",
                 code="bad_item_id",
             )
+        if item.id in RESERVED_IDS:
+            raise SagewrightError(
+                f"{item.source}: item id '{item.id}' is reserved for the batch summary",
+                hint="rename the item",
+                code="bad_item_id",
+            )
         if item.id in seen:
             raise SagewrightError(
                 f"{item.source}: item id '{item.id}' is used twice", code="duplicate_item_id"
@@ -65,8 +74,15 @@ def read_items(inputs: Path) -> list[BatchItem]:
     return items
 
 
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SagewrightError(f"{path}: cannot read: {exc}", code="unreadable_file") from None
+
+
 def _jsonl_items(path: Path) -> Iterable[BatchItem]:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(_read(path).splitlines(), start=1):
         if not line.strip():
             continue
         where = f"{path}:{number}"
@@ -105,7 +121,14 @@ def run_batch(
 
     ``work`` must be a picklable top-level function when ``processes`` is true.
     """
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SagewrightError(
+            f"{out}: cannot create the output folder: {os_reason(exc)}",
+            hint="choose an --out folder (not a file)",
+            code="unwritable_out",
+        ) from None
     results: dict[str, ItemResult] = {}
     todo = []
     for item in items:

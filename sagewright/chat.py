@@ -299,7 +299,7 @@ class ChatSession:
             if not arg.strip():
                 return Reply("Usage: /export DIR", self.state.phase)
             try:
-                reply = self._export(Path(arg.strip()).expanduser())
+                reply = self._export(_export_path(arg.strip()))
             except SagewrightError as exc:
                 return Reply(f"Export failed: {exc}", self.state.phase)
             self._save(text, reply)
@@ -341,6 +341,13 @@ class ChatSession:
             for k, v in sorted(values.items())
         ] or ["  (none)"]
         return "\n".join(lines)
+
+
+def _export_path(arg: str) -> Path:
+    try:
+        return Path(arg).expanduser()
+    except RuntimeError as exc:  # ~user whose home folder is unknown
+        raise SagewrightError(f"{arg}: {exc}", code="bad_arguments") from None
 
 
 def _dag(topology: dict[str, list[str]]) -> str:

@@ -28,6 +28,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sagewright.errors import ConfigError, UnknownStepError
+from sagewright.folders import os_reason
 from sagewright.registry import Registry, default_registry
 from sagewright.registry.config_base import StepConfig
 from sagewright.registry.validation import config_error
@@ -85,8 +86,21 @@ def save_configs(
     data = dump_configs(configs, placeholders=placeholders, allow_placeholders=allow_placeholders)
     text = json.dumps(data, indent=2, sort_keys=False) + "\n"
     tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(target)
+    try:
+        if target.is_dir():
+            raise IsADirectoryError(21, "is a folder")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+    except OSError as exc:
+        if tmp.is_file():
+            tmp.unlink()
+        raise ConfigError(
+            f"{target}: cannot write the config file: {os_reason(exc)}",
+            hint="give --out a file path whose parents are folders you can write to",
+            code="unwritable_out",
+            where=str(target),
+        ) from None
     return target
 
 

@@ -25,8 +25,15 @@ def write_folder(target: Path, files: Mapping[str, str | bytes], *, marker: str)
             hint="choose a new --out folder or remove this one",
             code="out_dir_exists",
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise SagewrightError(
+            f"{target}: cannot create the folder: {os_reason(exc)}",
+            hint="choose an --out folder whose parents are folders you can write to",
+            code="unwritable_out",
+        ) from None
     try:
         for name, content in files.items():
             path = staging / name
@@ -60,3 +67,10 @@ def _swap(staging: Path, target: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def os_reason(exc: OSError) -> str:
+    """``File exists: 'a'``: the OS reason and the path it is about."""
+    if exc.strerror and exc.filename:
+        return f"{exc.strerror}: {exc.filename!r}"
+    return exc.strerror or str(exc)

@@ -45,6 +45,8 @@ def load_defaults(path: Path) -> PipelineValues:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found", code="file_not_found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}", code="unreadable_file") from None
     except json.JSONDecodeError as exc:
         raise ConfigError(
             f"{path}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",

@@ -105,7 +105,8 @@ def missing_fields(
 
 def _missing_in(node: str, cls: type[StepConfig], raw: dict[str, Any]) -> list[MissingField]:
     docs = describe_fields(cls)
-    variant = (raw.get("hyperparameters") or {}).get("framework")
+    hyper = raw.get("hyperparameters")
+    variant = hyper.get("framework") if isinstance(hyper, dict) else None
     found: list[MissingField] = []
     groups: dict[str, list[FieldDoc]] = {}
     for doc in docs:
