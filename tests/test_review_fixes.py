@@ -184,3 +184,48 @@ def test_chat_export_to_an_unknown_users_home_is_a_reply(tmp_path, monkeypatch):
     finally:
         chat.close()
     assert reply.text.startswith("Export failed:")
+
+
+# --- LLM settings of the wrong type ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-3"])
+def test_bad_timeout_environment_variable_is_a_typed_error(tmp_path, capsys, monkeypatch, value):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SAGEWRIGHT_TIMEOUT", value)
+    code, _, err = run(capsys, "plan", "Train XGBoost on s3://acme/train/ with label y")
+    assert code == 2
+    one_error_line(err, "bad_settings")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "llm = 5\n",
+        "[llm]\nmodel = 5\n",
+        '[llm]\nmax_retries = "2"\n',
+        '[llm]\ntimeout = "x"\n',
+        "[llm]\nrepair_rounds = -1\n",
+        "[llm]\nbackoff_seconds = true\n",
+    ],
+)
+def test_settings_file_value_of_the_wrong_type_is_a_typed_error(tmp_path, capsys, body):
+    conf = tmp_path / "s.toml"
+    conf.write_text(body)
+    code, _, err = run(
+        capsys, "plan", "Train XGBoost on s3://acme/train/ with label y", "--config", conf
+    )
+    assert code == 2
+    one_error_line(err, "bad_settings_file")
+
+
+def test_settings_file_with_right_types_still_loads(tmp_path):
+    from sagewright.agents.llm import resolve_settings
+
+    conf = tmp_path / "s.toml"
+    conf.write_text(
+        '[llm]\nmodel = "openai:m"\nbase_url = "http://127.0.0.1:9/v1"\ntimeout = 5\n'
+        "max_retries = 0\nbackoff_seconds = 0.5\nrepair_rounds = 1\n"
+    )
+    settings = resolve_settings(config_file=conf)
+    assert (settings.timeout, settings.max_retries, settings.repair_rounds) == (5, 0, 1)

@@ -127,11 +127,22 @@ def resolve_settings(
     """Flags beat environment, environment beats the config file, which beats defaults."""
     settings = _from_file(config_file)
     env = os.environ
+    env_timeout = env.get("SAGEWRIGHT_TIMEOUT")
+    if not timeout and env_timeout:
+        try:
+            timeout = float(env_timeout)
+        except ValueError:
+            timeout = -1.0
+        if not timeout > 0:
+            raise AgentError(
+                f"SAGEWRIGHT_TIMEOUT={env_timeout!r} is not a positive number of seconds",
+                code="bad_settings",
+            )
     settings = replace(
         settings,
         model=model or env.get("SAGEWRIGHT_MODEL") or settings.model,
         base_url=base_url or env.get("SAGEWRIGHT_BASE_URL") or settings.base_url,
-        timeout=timeout or float(env.get("SAGEWRIGHT_TIMEOUT") or settings.timeout),
+        timeout=timeout or settings.timeout,
     )
     check_model_string(settings.model)
     return settings
@@ -146,7 +157,17 @@ def _from_file(path: Path | None) -> ModelSettings:
             raise AgentError(
                 f"{candidate}: cannot read settings: {exc}", code="bad_settings_file"
             ) from None
+        if not isinstance(data, dict):
+            raise AgentError(
+                f"{candidate}: 'llm' must be a table ([llm])", code="bad_settings_file"
+            )
         known = {k: v for k, v in data.items() if k in ModelSettings.__dataclass_fields__}
+        for key, value in known.items():
+            if not _SETTING_CHECKS[key](value):
+                raise AgentError(
+                    f"{candidate}: [llm] {key} = {value!r} is not {_SETTING_KINDS[key]}",
+                    code="bad_settings_file",
+                )
         unknown = sorted(set(data) - set(known))
         if unknown:
             raise AgentError(
@@ -159,6 +180,32 @@ def _from_file(path: Path | None) -> ModelSettings:
         except TypeError as exc:
             raise AgentError(f"{candidate}: {exc}", code="bad_settings_file") from None
     return ModelSettings()
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+_SETTING_CHECKS: dict[str, Any] = {
+    "model": lambda v: isinstance(v, str),
+    "base_url": lambda v: v is None or isinstance(v, str),
+    "timeout": lambda v: _number(v) and v > 0,
+    "max_retries": _count,
+    "backoff_seconds": lambda v: _number(v) and v >= 0,
+    "repair_rounds": _count,
+}
+_SETTING_KINDS = {
+    "model": "a string",
+    "base_url": "a string",
+    "timeout": "a positive number of seconds",
+    "max_retries": "a whole number >= 0",
+    "backoff_seconds": "a number of seconds >= 0",
+    "repair_rounds": "a whole number >= 0",
+}
 
 
 def check_model_string(model: str) -> None:
