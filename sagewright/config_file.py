@@ -274,6 +274,13 @@ def _check_header(data: dict[str, Any], where: str) -> None:
             code="malformed_config",
             where=where,
         )
+    if version < 1:
+        raise ConfigError(
+            f"{where}: format_version {version} does not exist (versions start at 1)",
+            hint=f"this sagewright writes format_version {FORMAT_VERSION}",
+            code="malformed_config",
+            where=where,
+        )
     if version > FORMAT_VERSION:
         raise ConfigError(
             f"{where}: format_version {version} is newer than this sagewright reads "

@@ -173,6 +173,7 @@ def _file(tmp_path, data):
     ("mutate", "code", "needle"),
     [
         (lambda d: d.update(format_version=FORMAT_VERSION + 1), "newer_format", "format_version"),
+        (lambda d: d.update(format_version=0), "malformed_config", "format_version"),
         (
             lambda d: d["nodes"]["XGBoostTraining"].update(config_class="XGBoostTrainingConfigV9"),
             "unknown_config_class",
