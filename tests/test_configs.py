@@ -122,6 +122,26 @@ def problem_fields(exc: ValidationError) -> str:
             ),
             "val_ratio",
         ),
+        (
+            lambda: TabularPreprocessingConfig(
+                **BASE,
+                job_type="training",
+                label_name="y",
+                cat_field_list=["color"],
+                categories={"colour": ["red"]},
+            ),
+            "categories",
+        ),
+        (
+            lambda: TabularPreprocessingConfig(
+                **BASE,
+                job_type="training",
+                label_name="y",
+                cat_field_list=["color"],
+                categories={"color": ["red", "red"]},
+            ),
+            "categories",
+        ),
         (lambda: QualityGateConfig(**BASE, metric="auc", threshold=1.5), "threshold"),
         (lambda: QualityGateConfig(**BASE, metric="gini", threshold=0.5), "metric"),
         (

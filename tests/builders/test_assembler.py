@@ -489,3 +489,16 @@ def _subprocess_report(case_ids: list[str]) -> dict[str, Any]:
 
 if __name__ == "__main__":
     print(json.dumps(_subprocess_report(sys.argv[1:])))
+
+
+def test_declared_categories_reach_every_preprocessing_script() -> None:
+    case = golden_case("vis-37-fraud-two-data-paths")
+    values = PipelineValues.from_facts(case["facts"])
+    values.shared.update(cat_field_list=["color"], categories={"color": ["red", "green", "blue"]})
+    configs = build_configs(Topology.parse(case["topology"]), values, allow_placeholders=True)
+    steps = steps_by_name(build_definition(Topology.parse(case["topology"]), configs.configs))
+    script = load_script("tabular_preprocessing.py")
+    for node in ("TabularPreprocessing_training", "TabularPreprocessing_calibration"):
+        args = steps[node]["Arguments"]["AppSpecification"]["ContainerArguments"]
+        parsed = script.parse_args(list(args))
+        assert parsed.categories == {"color": {"red": 0, "green": 1, "blue": 2}}

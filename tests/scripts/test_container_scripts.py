@@ -255,3 +255,46 @@ def test_calibration_reads_batch_transform_output(
     )
     assert mapping["num_rows"] == 400
     assert mapping["x"] == header_mapping["x"] and mapping["y"] == header_mapping["y"]
+
+
+def test_declared_categories_code_every_job_type_alike(run_script: Runner, tmp_path: Path) -> None:
+    """Datasets with different sets of values still code each value alike when declared."""
+    declared = json.dumps({"color": ["red", "green", "blue"]})
+    training = make_table(300, seed=5)
+    scoring = make_table(120, seed=6)
+    scoring = scoring[scoring["color"] != "green"]  # a subset: sorted codes would shift
+    codes = {}
+    for job, table in (("training", training), ("calibration", scoring)):
+        source = tmp_path / f"src-{job}"
+        source.mkdir()
+        table.to_csv(source / "part.csv", index=False)
+        job_run = run_script(
+            "tabular_preprocessing",
+            {"data": source},
+            *LABELED,
+            "--job-type",
+            job,
+            "--categories",
+            declared,
+        ).check()
+        schema = json.loads((job_run.out("processed_data") / "schema.json").read_text())
+        codes[job] = schema["categorical_mappings"]["color"]
+    assert codes["training"] == codes["calibration"] == {"red": 0, "green": 1, "blue": 2}
+    unseen = tmp_path / "src-unseen"
+    unseen.mkdir()
+    bad = scoring.copy()
+    bad.loc[bad.index[0], "color"] = "purple"
+    bad.to_csv(unseen / "part.csv", index=False)
+    job_run = run_script(
+        "tabular_preprocessing",
+        {"data": unseen},
+        *LABELED,
+        "--job-type",
+        "calibration",
+        "--categories",
+        declared,
+    )
+    assert job_run.result.returncode != 0 and "purple" in job_run.result.stderr
+    assert not job_run.out("processed_data").exists() or not any(
+        job_run.out("processed_data").iterdir()
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -38,6 +39,14 @@ class TabularPreprocessingConfig(ProcessingConfig, JobTypedConfig):
     tab_field_list: list[ColumnName] = default(
         [], "Numeric feature columns; empty means all other columns.", pipeline=True
     )
+    categories: dict[ColumnName, list[str]] = default(
+        {},
+        "Known values of each categorical column, in code order. Declared, every job type "
+        "codes a value alike and an unseen value fails the job; otherwise each dataset's own "
+        "sorted values set the codes, which shift when the sets differ.",
+        example={"country": ["DE", "FR", "US"]},
+        pipeline=True,
+    )
     train_ratio: float = default(
         0.7, "Share of rows for train (training job type only).", gt=0, lt=1
     )
@@ -52,6 +61,12 @@ class TabularPreprocessingConfig(ProcessingConfig, JobTypedConfig):
             raise ValueError(f"label_name is required for {self.job_type} data")
         if self.train_ratio + self.val_ratio >= 1:
             raise ValueError("train_ratio + val_ratio must leave rows for the test split (< 1)")
+        undeclared = sorted(set(self.categories) - set(self.cat_field_list))
+        if undeclared:
+            raise ValueError(f"categories name columns not in cat_field_list: {undeclared}")
+        for column, values in self.categories.items():
+            if not values or len(set(values)) != len(values):
+                raise ValueError(f"categories of '{column}' must be distinct values")
         if self.label_name and self.label_name in [*self.cat_field_list, *self.tab_field_list]:
             raise ValueError(f"label_name '{self.label_name}' must not be a feature column")
         return self
@@ -73,6 +88,9 @@ class TabularPreprocessingBuilder(StepBuilder[TabularPreprocessingConfig]):
             "id_name": config.id_name,
             "cat_fields": config.cat_field_list,
             "tab_fields": config.tab_field_list,
+            "categories": json.dumps(config.categories, sort_keys=True)
+            if config.categories
+            else None,
         }
         if config.job_type == "training":
             arguments.update(

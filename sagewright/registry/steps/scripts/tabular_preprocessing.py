@@ -15,17 +15,22 @@ Each ``part-00000.csv`` has NO header and is all numeric: the label first (every
 ``inference``), then the features in ``schema.json["features"]`` order = the numeric fields
 (``--tab-fields``, or every other column in input order) followed by the ``--cat-fields``.
 That is what the built-in XGBoost container reads as ``text/csv``; the split folders hold
-nothing else. Categorical values are coded 0..n-1 in sorted order of their text; missing
-values code as -1. The ids are the ``--id-name`` column, or the input row number without one.
+nothing else. Categorical values are coded 0..n-1 in the order ``--categories`` declares
+(``{"column": ["value", ...]}``), else in sorted order of the data's own values; missing
+values code as -1. Declare categories (or pass ``--schema-from``) so every job type codes a
+value alike: codes learnt from each dataset shift when the sets of values differ. The ids
+are the ``--id-name`` column, or the input row number without one.
 
 Rows with a missing label or a missing / unparseable numeric value are dropped. A column
 where most values are not numbers, a missing label / id column, an unknown label class, an
-unseen category when ``--schema-from`` gives the mappings, or no rows left fail the job.
+unseen category when ``--schema-from`` or ``--categories`` gives the mappings, or no rows left
+fail the job.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,12 +58,26 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--val-ratio", type=float, default=0.15)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--schema-from", type=Path, default=None)
+    parser.add_argument("--categories", type=_declared_categories, default={})
     args = parser.parse_args(argv)
     if not (0 < args.train_ratio < 1 and 0 < args.val_ratio < 1):
         parser.error("--train-ratio and --val-ratio must be between 0 and 1")
     if args.train_ratio + args.val_ratio >= 1:
         parser.error("--train-ratio + --val-ratio must be < 1 to leave rows for the test split")
     return args
+
+
+def _declared_categories(text: str) -> dict[str, dict[str, int]]:
+    """``{"column": ["a", "b"]}`` -> code mappings in the declared order."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"not JSON: {exc.msg}") from None
+    if not isinstance(data, dict) or not all(
+        isinstance(v, list) and v and len(set(map(str, v))) == len(v) for v in data.values()
+    ):
+        raise argparse.ArgumentTypeError("expected {column: [distinct values, ...]}")
+    return {str(c): {str(v): i for i, v in enumerate(vs)} for c, vs in data.items()}
 
 
 def to_numbers(values: pd.Series, column: str) -> pd.Series:
@@ -179,6 +198,7 @@ def main(argv: list[str]) -> None:
     mappings: dict[str, dict[str, int]] = {}
     for column in categorical:
         known = given.get("categorical_mappings", {}).get(column) if given else None
+        known = known or args.categories.get(column)
         table[column], mappings[column] = encode_category(frame[column], column, known)
     row_numbers = pd.Series(frame.index.astype(str), index=frame.index)
     ids = frame[args.id_name].astype(str) if args.id_name else row_numbers
