@@ -193,10 +193,30 @@ def finish(
         definition=definition,
         sources=sources,
         existing_model=planned.existing_model,
-        notes=planned.notes,
+        notes=[*planned.notes, *config_warnings(configs)],
     )
     written = write_output_folder(out_dir, files) if out_dir is not None else None
     return Generated(written, planned, topology, configs, definition, provenance, files)
+
+
+def config_warnings(configs: dict[str, StepConfig]) -> list[str]:
+    """What a user should know about the values before running the pipeline."""
+    preprocessing = [c for c in configs.values() if c.step_type == "TabularPreprocessing"]
+    undeclared = sorted(
+        {
+            column
+            for cfg in preprocessing
+            for column in getattr(cfg, "cat_field_list", [])
+            if column not in getattr(cfg, "categories", {})
+        }
+    )
+    if len(preprocessing) > 1 and undeclared:
+        return [
+            f"categorical columns {', '.join(undeclared)} are coded from each dataset's own "
+            "values; declare their `categories` in config.json so every job type codes a value "
+            "alike"
+        ]
+    return []
 
 
 def config_sources(configs: dict[str, StepConfig], provenance: dict[str, str]) -> dict[str, str]:

@@ -10,6 +10,8 @@ extra key                          meaning
 ``framework``                      xgboost / pytorch, when the topology does not say it
 ``cat_field_list``,                pipeline-wide feature column lists
 ``tab_field_list``
+``categories``                     declared values of each categorical column (a defaults
+                                   file or an answer sets it; preprocessing codes them alike)
 ``gate.comparison``                ``>=``, ``>``, ``<=``, ``<`` of the QualityGate
 ``data.JOBTYPE.redshift_cluster_id``  the Redshift cluster of that job type's DataLoading
 ``NODE.PATH``                      any other field of one node (``BatchTransform_inference.
@@ -44,6 +46,7 @@ from sagewright.registry.hyperparameters import (
 )
 from sagewright.registry.steps.data_loading import DataLoadingConfig
 from sagewright.registry.steps.quality_gate import QualityGateConfig
+from sagewright.registry.steps.tabular_preprocessing import TabularPreprocessingConfig
 from sagewright.registry.validation import field_problems
 from sagewright.topology import step_type_of
 
@@ -65,6 +68,7 @@ SHARED_TARGETS: dict[str, tuple[type[BaseModel], str]] = {
     "id_name": (ModelHyperparameters, "id_name"),
     "cat_field_list": (ModelHyperparameters, "cat_field_list"),
     "tab_field_list": (ModelHyperparameters, "tab_field_list"),
+    "categories": (TabularPreprocessingConfig, "categories"),
     "training.instance_type": (TrainingConfig, "training_instance_type"),
     "processing.instance_type": (ProcessingConfig, "processing_instance_type"),
     "existing_model_uri": (ExistingModelConfig, "existing_model_uri"),

@@ -10,6 +10,7 @@ import pytest
 from sagewright.cli import main
 from sagewright.config_file import load_configs
 from sagewright.errors import ConfigError, SagewrightError
+from sagewright.facts import PipelineValues
 from sagewright.generate import generate, load_defaults
 from sagewright.topology import Topology
 
@@ -137,3 +138,14 @@ def test_out_folder_is_replaced_only_when_it_is_ours(tmp_path):
     (out / "stale.txt").write_text("from an earlier run")
     generate(EXAMPLE.read_text(), out)
     assert {p.name for p in out.iterdir()} == FILES
+
+
+def test_undeclared_categories_across_job_types_are_flagged(tmp_path):
+    defaults = PipelineValues()
+    defaults.shared["cat_field_list"] = ["merchant_type"]
+    result = generate(EXAMPLE.read_text(), tmp_path / "out", defaults=defaults)
+    readme = result.files["README.md"]
+    assert "categorical columns merchant_type are coded from each dataset" in readme
+    defaults.shared["categories"] = {"merchant_type": ["online", "store"]}
+    result = generate(EXAMPLE.read_text(), tmp_path / "out", defaults=defaults)
+    assert "categorical columns" not in result.files["README.md"]
