@@ -197,7 +197,7 @@ def run_case(
             extra_usage = getattr(extraction, "usage", None)
             if isinstance(extra_usage, Usage):
                 usage.add(extra_usage)
-            facts = _facts_of(topology, values, reg)
+            facts = facts_of(topology, values, reg)
         except SagewrightError as exc:
             extraction_error = f"{exc.code}: {exc.message}"
     existing = (
@@ -223,7 +223,10 @@ def run_case(
     return CaseResult(case, prediction, score, fscore)
 
 
-def _facts_of(topology: Topology, values: PipelineValues, reg: Registry) -> dict[str, Any]:
+def facts_of(
+    topology: Topology, values: PipelineValues, reg: Registry | None = None
+) -> dict[str, Any]:
+    """The facts the scorer sees: read back from configs built with recorded placeholders."""
     from sagewright.scaffold import build_configs
 
     scaffold = build_configs(topology, values, allow_placeholders=True, registry=reg)

@@ -21,9 +21,8 @@ import pytest
 
 from sagewright.agents.extract_text import find_mentions, flatten_layout, one_line
 from sagewright.agents.extractor import extract
+from sagewright.eval_harness import facts_of as harness_facts
 from sagewright.eval_metrics import fact_score
-from sagewright.facts import facts_from_configs
-from sagewright.scaffold import build_configs
 from sagewright.topology import Topology
 
 DL, TP = "DataLoading", "TabularPreprocessing"
@@ -738,9 +737,7 @@ CASES: list[dict[str, Any]] = [
 def facts_for(requirement: str, topology: dict[str, list[str]]) -> dict[str, Any]:
     """Facts the extractor recovers for ``topology`` (the harness's read-back)."""
     topo = Topology.parse(topology)
-    extraction = extract(requirement, topo)
-    scaffold = build_configs(topo, extraction.values, allow_placeholders=True)
-    return facts_from_configs(scaffold.configs, placeholders=scaffold.placeholders)
+    return harness_facts(topo, extract(requirement, topo).values)
 
 
 def _params() -> list[Any]:

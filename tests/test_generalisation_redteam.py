@@ -14,9 +14,8 @@ import pytest
 from sagewright.agents.extractor import extract
 from sagewright.agents.planner import plan
 from sagewright.agents.requirement_reader import PACKAGE, REGISTER, TRAIN, read_requirement
+from sagewright.eval_harness import facts_of as harness_facts
 from sagewright.eval_metrics import exact_match, fact_score
-from sagewright.facts import facts_from_configs
-from sagewright.scaffold import build_configs
 from sagewright.topology import Topology
 
 DL, TP = "DataLoading", "TabularPreprocessing"
@@ -925,9 +924,7 @@ CASES: list[dict[str, Any]] = [
 def facts_for(requirement: str, topology: dict[str, list[str]]) -> dict[str, Any]:
     """Facts the extractor recovers for ``topology`` (the harness's read-back)."""
     topo = Topology.parse(topology)
-    extraction = extract(requirement, topo)
-    scaffold = build_configs(topo, extraction.values, allow_placeholders=True)
-    return facts_from_configs(scaffold.configs, placeholders=scaffold.placeholders)
+    return harness_facts(topo, extract(requirement, topo).values)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])

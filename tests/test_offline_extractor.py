@@ -6,7 +6,7 @@ import pytest
 
 from sagewright.agents.extractor import extract
 from sagewright.agents.offline_extractor import extract_offline
-from sagewright.facts import facts_from_configs
+from sagewright.eval_harness import facts_of as harness_facts
 from sagewright.scaffold import build_configs
 from sagewright.topology import Topology
 from tests.conftest import golden_cases
@@ -54,9 +54,7 @@ EXISTING = {"Packaging": [], "ModelRegistration": ["Packaging"]}
 def facts_of(text: str, topology: dict[str, list[str]]) -> dict[str, Any]:
     """What the scorer sees: facts read back from configs built with placeholders."""
     topo = Topology.parse(topology)
-    extraction = extract_offline(text, topo)
-    scaffold = build_configs(topo, extraction.values, allow_placeholders=True)
-    return facts_from_configs(scaffold.configs, placeholders=scaffold.placeholders)
+    return harness_facts(topo, extract_offline(text, topo).values)
 
 
 def test_golden_recovery_share_and_nothing_invented() -> None:
