@@ -20,7 +20,7 @@ from typing import Any
 from sagewright.errors import SagewrightError
 from sagewright.folders import os_reason
 
-ITEM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+ITEM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 FINISHED_MARKER = "pipeline.json"
 #: Names in the output folder that an item's folder must not take.
 RESERVED_IDS = frozenset({"summary.json", "summary.json.tmp"})
@@ -54,7 +54,7 @@ def read_items(inputs: Path) -> list[BatchItem]:
         raise SagewrightError(f"{inputs}: no such file or folder", code="file_not_found")
     seen: set[str] = set()
     for item in items:
-        if not ITEM_ID.match(item.id):
+        if not ITEM_ID.fullmatch(item.id):
             raise SagewrightError(
                 f"{item.source}: item id '{item.id}' is not a safe folder name",
                 hint="use letters, digits, '.', '_' and '-'",

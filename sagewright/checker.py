@@ -100,7 +100,7 @@ def _resolve_specs(
             )
         )
     for node in topo.parents:
-        if len(node) > MAX_NODE_NAME or not NODE_NAME.match(node):
+        if len(node) > MAX_NODE_NAME or not NODE_NAME.fullmatch(node):
             issues.append(
                 TopologyIssue(
                     "bad_node_name",

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sagewright.errors import SagewrightError
@@ -63,7 +64,10 @@ def steps(as_json: JsonFlag = False) -> None:
             for p in spec.inputs
         )
         outputs = "\n".join(f"{p.name}: {p.kind}" for p in spec.outputs) or "(control)"
-        table.add_row(spec.name, spec.sagemaker_step, inputs or "—", outputs, spec.description)
+        table.add_row(
+            *map(escape, (spec.name, spec.sagemaker_step, inputs or "—", outputs)),
+            escape(spec.description),
+        )
     out.print(table)
 
 
@@ -92,9 +96,9 @@ def validate(
         for issue in result.issues:
             where = issue.node or "-"
             port = f".{issue.port}" if issue.port else ""
-            out.print(f"[red]{issue.code}[/red] {where}{port}: {issue.message}")
+            out.print(f"[red]{issue.code}[/red] {escape(f'{where}{port}: {issue.message}')}")
             if issue.hint:
-                out.print(f"    hint: {issue.hint}")
+                out.print(f"    hint: {issue.hint}", markup=False)
     if not result.ok:
         raise typer.Exit(1)
 
@@ -125,7 +129,7 @@ def config_schema(
     for doc in docs:
         label = doc.path + (f" [{doc.variant}]" if doc.variant else "")
         default = "" if doc.tier != "default" else json.dumps(doc.default, default=str)
-        table.add_row(label, doc.tier, doc.type, default, doc.description)
+        table.add_row(*map(escape, (label, doc.tier, doc.type, default, doc.description)))
     out.print(table)
 
 
@@ -228,7 +232,7 @@ def eval_command(
     if as_json:
         print_json(summary)
     else:
-        table = Table(title=f"{summary['cases']} cases, backend {run.backend}")
+        table = Table(title=escape(f"{summary['cases']} cases, backend {run.backend}"))
         table.add_column("metric")
         table.add_column("value")
         for key in ("valid", "exact", "node_f1", "edge_f1", "ged", "facts", "facts_invented"):
@@ -450,15 +454,18 @@ def generate_command(
         defaults=defaults,
         ask=_terminal_question if interactive else None,  # re-asks quote why, in the text
     )
-    out.print(f"[green]wrote[/green] {result.out_dir}: {', '.join(sorted(result.files))}")
-    out.print(f"{len(result.topology)} steps: {', '.join(result.topology.nodes)}")
+    out.print(
+        f"[green]wrote[/green] {escape(str(result.out_dir))}: "
+        + escape(", ".join(sorted(result.files)))
+    )
+    out.print(f"{len(result.topology)} steps: {', '.join(result.topology.nodes)}", markup=False)
 
 
 def _terminal_question(question: Any) -> str:
     from rich.prompt import Prompt
 
     return Prompt.ask(
-        f"[bold]?[/bold] {question.text}", console=err, default="", show_default=False
+        f"[bold]?[/bold] {escape(question.text)}", console=err, default="", show_default=False
     )
 
 
@@ -520,12 +527,13 @@ def batch_command(
     if as_json:
         print_json([vars(r) for r in results])
     else:
-        table = Table(title=f"batch: {len(results)} items -> {out_dir}")
+        table = Table(title=escape(f"batch: {len(results)} items -> {out_dir}"))
         for column in ("id", "status", "seconds", "reason"):
             table.add_column(column)
         for r in results:
             colour = {"ok": "green", "failed": "red"}.get(r.status, "dim")
-            table.add_row(r.id, f"[{colour}]{r.status}[/{colour}]", f"{r.seconds:.2f}", r.reason)
+            status = f"[{colour}]{escape(r.status)}[/{colour}]"
+            table.add_row(escape(r.id), status, f"{r.seconds:.2f}", escape(r.reason))
         out.print(table)
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)

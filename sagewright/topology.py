@@ -16,7 +16,7 @@ import networkx as nx
 
 from sagewright.errors import TopologyError
 
-NODE_NAME = re.compile(r"^(?P<step>[A-Z][A-Za-z0-9]*)(?:_(?P<qualifier>[a-z0-9]+))?$")
+NODE_NAME = re.compile(r"(?P<step>[A-Z][A-Za-z0-9]*)(?:_(?P<qualifier>[a-z0-9]+))?")
 MAX_NODE_NAME = 64  # SageMaker step names: <= 64 chars
 
 

@@ -254,7 +254,7 @@ def _finish(
     registry: Registry,
 ) -> LLMPlanOutcome:
     """Drop nodes of unregistered step types (their issues stay), so none is ever returned."""
-    unknown = {n for n in topology if not NODE_NAME.match(n) or step_type_of(n) not in registry}
+    unknown = {n for n in topology if not NODE_NAME.fullmatch(n) or step_type_of(n) not in registry}
     if unknown:
         topology = {
             node: [p for p in parents if p not in unknown]

@@ -27,8 +27,8 @@ __all__ = ["MAX_DEFINITION_CHARS", "Problem", "check_definition"]
 
 #: ``PipelineDefinition`` max length in the SageMaker service model.
 MAX_DEFINITION_CHARS = 1_048_576
-_PIPELINE_NAME_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$")
-_STEP_NAME_RE = re.compile(r"^[A-Za-z0-9\-_]{1,64}$")
+_PIPELINE_NAME_RE = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}")
+_STEP_NAME_RE = re.compile(r"[A-Za-z0-9\-_]{1,64}")
 _EXPR_KEYS = frozenset({"Get", "Std:Join", "Std:JsonGet"})
 _EXECUTION_VARIABLES = frozenset(
     {
@@ -99,7 +99,7 @@ def check_definition(definition: str, *, pipeline_name: str | None = None) -> li
                 "", f"definition is {len(definition):,} characters, over {MAX_DEFINITION_CHARS:,}"
             )
         )
-    if pipeline_name is not None and not _PIPELINE_NAME_RE.match(pipeline_name):
+    if pipeline_name is not None and not _PIPELINE_NAME_RE.fullmatch(pipeline_name):
         problems.append(
             Problem("", f"pipeline name {pipeline_name!r} must match {_PIPELINE_NAME_RE.pattern}")
         )
@@ -116,7 +116,7 @@ def check_definition(definition: str, *, pipeline_name: str | None = None) -> li
     parameters = {str(p.get("Name")) for p in doc.get("Parameters") or [] if isinstance(p, dict)}
     seen: set[str] = set()
     for name in names:
-        if not _STEP_NAME_RE.match(name):
+        if not _STEP_NAME_RE.fullmatch(name):
             problems.append(Problem(name, f"step name must match {_STEP_NAME_RE.pattern}"))
         if name in seen:
             problems.append(Problem(name, "step name is used more than once"))

@@ -31,7 +31,7 @@ from typing import Any
 __all__ = ["CodeBundle", "CodeFile", "make_bundle", "upload"]
 
 SOURCEDIR_NAME = "sourcedir.tar.gz"
-_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
+_BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ def make_bundle(
     their base name without a root) or a mapping ``{name in bundle: path or bytes}``.
     The entry-point script is just one of the files; the caller names it.
     """
-    if not _BUCKET_RE.match(bucket):
+    if not _BUCKET_RE.fullmatch(bucket):
         raise ValueError(f"invalid S3 bucket name {bucket!r}")
     prefix = prefix.strip("/")
     entries: dict[str, bytes] = {}

@@ -9,6 +9,7 @@ returns a :class:`BuiltStep` whose outputs are keyed by channel (= output port) 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,17 +27,23 @@ WITH_INFERENCE = ("_common.py", "inference.py")
 
 
 def cli_args(values: Mapping[str, Any]) -> list[str]:
-    """``{"job_type": "training", "cat_fields": ["a", "b"]}`` -> ``--job-type training ...``.
+    """``{"job_type": "training", "cat_fields": ["a", "b"]}`` -> ``--job-type=training ...``.
 
-    ``None``, empty strings and empty lists are left out (the script's default applies);
-    lists are comma-joined, as the scripts' ``comma_list`` reads them.
+    Each option is one ``--name=value`` token, so a value starting with ``--`` stays a value;
+    lists go as JSON (``["a,b"]`` is one column, not two), as the scripts' ``comma_list``
+    reads them. ``None``, empty strings and empty lists are left out (the script's default
+    applies).
     """
     args: list[str] = []
     for name, value in values.items():
         if value is None or value == "" or value == []:
             continue
-        text = ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
-        args += [f"--{name.replace('_', '-')}", text]
+        text = (
+            json.dumps(list(value), ensure_ascii=False)
+            if isinstance(value, list | tuple)
+            else str(value)
+        )
+        args.append(f"--{name.replace('_', '-')}={text}")
     return args
 
 

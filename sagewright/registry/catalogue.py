@@ -79,7 +79,7 @@ def _check_spec(spec: StepSpec) -> None:
     where = f"step type '{spec.name}'"
     if not isinstance(spec, StepSpec):
         raise RegistryError(f"{spec!r} is not a StepSpec", code="bad_step_spec")
-    if not STEP_TYPE_PATTERN.match(spec.name):
+    if not STEP_TYPE_PATTERN.fullmatch(spec.name):
         raise RegistryError(
             f"{where}: name must be CamelCase letters and digits, no underscore",
             code="bad_step_spec",

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from sagewright.builders.base import StepBuilder
     from sagewright.registry.config_base import StepConfig
 
-STEP_TYPE_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+STEP_TYPE_PATTERN = re.compile(r"[A-Z][A-Za-z0-9]*")
 
 
 class PortMode(StrEnum):

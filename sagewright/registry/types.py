@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, StringConstraints
@@ -44,6 +45,26 @@ S3Prefix = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9!_.*'()\-]+(/[A-Za-z0-9!_.*'()\-]+)*$")
 ]
 SqlQuery = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8)]
-ColumnName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
+
+
+def _column_name(value: str) -> str:
+    """Refuse names no data table can have: control characters, commas, a leading ``-``."""
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise ValueError(f"column name {value!r} contains a control character (newline, tab ...)")
+    if "," in value:
+        raise ValueError(
+            f"column name {value!r} contains a comma; list each column as its own string, "
+            'e.g. ["country", "amount"]'
+        )
+    if value.startswith("-"):
+        raise ValueError(f"column name {value!r} starts with '-'; rename the column")
+    return value
+
+
+ColumnName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=256),
+    AfterValidator(_column_name),
+]
 JobType = Literal["training", "calibration", "validation", "testing", "inference"]
 Framework = Literal["xgboost", "pytorch"]

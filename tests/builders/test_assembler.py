@@ -198,7 +198,7 @@ def test_e2e_wiring_and_parameters(
     assert transform["DataProcessing"]["OutputFilter"] == "$[0,-1]"  # label,score
     calibrate = steps["ModelCalibration_calibration"]["Arguments"]["AppSpecification"]
     arguments = calibrate["ContainerArguments"]
-    assert arguments[arguments.index("--layout") + 1] == "label-score"
+    assert "--layout=label-score" in arguments
     source = transform["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"]["Std:Join"]
     assert source["Values"][1] == "calibration"  # the calibration preprocessing's own folder
     register = steps["ModelRegistration"]["Arguments"]

@@ -19,7 +19,7 @@ Ref: TypeAlias = Any
 #: A SageMaker SDK step (``ProcessingStep``, ``TrainingStep``, ``ModelStep``...).
 SdkStep: TypeAlias = Any
 
-_CHANNEL_RE = re.compile(r"^[A-Za-z0-9\-_.]{1,64}$")
+_CHANNEL_RE = re.compile(r"[A-Za-z0-9\-_.]{1,64}")
 
 
 @lru_cache(maxsize=256)
@@ -107,7 +107,7 @@ def _depends(depends_on: Sequence[Any]) -> list[Any] | None:
 
 
 def _check_channel(channel: str, what: str) -> None:
-    if not _CHANNEL_RE.match(channel):
+    if not _CHANNEL_RE.fullmatch(channel):
         raise ValueError(f"{what} channel {channel!r} must match {_CHANNEL_RE.pattern}")
 
 

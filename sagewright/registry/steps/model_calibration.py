@@ -11,6 +11,7 @@ from sagewright.registry.config_base import JobTypedConfig, ProcessingConfig
 from sagewright.registry.fields import default
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, StepSpec
+from sagewright.registry.types import ColumnName
 from sagewright.topology import step_type_of
 
 if TYPE_CHECKING:
@@ -24,8 +25,8 @@ class ModelCalibrationConfig(ProcessingConfig, JobTypedConfig):
     method: Literal["isotonic", "platt"] = default(
         "isotonic", "Calibration method.", example="isotonic"
     )
-    score_field: str = default("prob", "Column of the predictions holding the raw score.")
-    label_field: str = default("label", "Column of the predictions holding the true label.")
+    score_field: ColumnName = default("prob", "Column of the predictions holding the raw score.")
+    label_field: ColumnName = default("label", "Column of the predictions holding the true label.")
 
 
 def predictions_layout(predictions: InputRef) -> str:
