@@ -1,27 +1,54 @@
 """Batch generation: many requirements, generated concurrently, one failure never stops the rest.
 
 Inputs are a folder of ``.txt`` / ``.md`` files (the id is the file stem) or a JSONL file of
-``{"id", "requirement"}`` lines. Each item writes ``OUT/<id>/``; an item whose folder already
-holds a finished result (``pipeline.json``) is skipped on a rerun. ``OUT/summary.json`` lists
-every item with its status and reason.
+``{"id", "requirement"}`` lines. Each item writes ``OUT/<id>/``. An item is keyed by its
+content (requirement and settings): a rerun skips an item whose folder holds a finished
+result for the same key, and redoes it when the requirement or settings changed (``force``
+redoes every item). ``OUT/summary.json`` lists every item with its status and reason; it is
+replaced only when the batch marker records it as written by an earlier batch.
+
+Workers are separate processes that die with the batch: on Linux the kernel kills them when
+their parent dies (``PR_SET_PDEATHSIG``), and everywhere a watchdog thread exits a worker
+whose parent process is gone.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import multiprocessing
+import os
 import re
+import signal
+import sys
+import threading
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import (
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    as_completed,
+)
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from sagewright.errors import SagewrightError
-from sagewright.folders import os_reason
+from sagewright.folders import (
+    check_owned_file,
+    clean_leftovers,
+    os_reason,
+    read_marker,
+    write_owned_file,
+)
 
 ITEM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 FINISHED_MARKER = "pipeline.json"
+SUMMARY = "summary.json"
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+WATCHDOG_SECONDS = 0.5
 #: Names in the output folder that an item's folder must not take.
 RESERVED_IDS = frozenset({"summary.json", "summary.json.tmp"})
 
@@ -31,6 +58,7 @@ class BatchItem:
     id: str
     requirement: str
     source: str
+    key: str = ""  # SHA-256 of the requirement and the settings (set by run_batch)
 
 
 @dataclass
@@ -104,8 +132,21 @@ def _jsonl_items(path: Path) -> Iterable[BatchItem]:
         yield BatchItem(data["id"], data["requirement"], where)
 
 
-def is_finished(out_dir: Path) -> bool:
-    return (out_dir / FINISHED_MARKER).is_file()
+def item_key(item: BatchItem, settings: Mapping[str, Any]) -> str:
+    """What an item's result depends on: its requirement and the batch settings."""
+    content = json.dumps({"requirement": item.requirement, "settings": settings}, sort_keys=True)
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def is_finished(out_dir: Path, key: str = "") -> bool:
+    """True when ``out_dir`` holds a finished result written for ``key``."""
+    marker = read_marker(out_dir)
+    return (
+        marker is not None
+        and marker["kind"] == "generate"
+        and (marker.get("meta") or {}).get("input") == key
+        and (out_dir / FINISHED_MARKER).is_file()
+    )
 
 
 def run_batch(
@@ -116,23 +157,20 @@ def run_batch(
     workers: int = 2,
     processes: bool = True,
     on_done: Callable[[ItemResult], None] | None = None,
+    settings: Mapping[str, Any] | None = None,
+    force: bool = False,
 ) -> list[ItemResult]:
     """Run ``work(item, out/item.id)`` for unfinished items; write ``out/summary.json``.
 
-    ``work`` must be a picklable top-level function when ``processes`` is true.
+    ``work`` must be a picklable top-level function when ``processes`` is true; each item it
+    gets carries its ``key``, which ``is_finished`` compares on the next run.
     """
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SagewrightError(
-            f"{out}: cannot create the output folder: {os_reason(exc)}",
-            hint="choose an --out folder (not a file)",
-            code="unwritable_out",
-        ) from None
+    prepare_out(out, force=force)
+    items = [replace(item, key=item_key(item, settings or {})) for item in items]
     results: dict[str, ItemResult] = {}
     todo = []
     for item in items:
-        if is_finished(out / item.id):
+        if not force and is_finished(out / item.id, item.key):
             results[item.id] = ItemResult(
                 item.id, "skipped", reason="already finished", out_dir=str(out / item.id)
             )
@@ -140,8 +178,7 @@ def run_batch(
                 on_done(results[item.id])
         else:
             todo.append(item)
-    pool_cls = ProcessPoolExecutor if processes and len(todo) > 1 else ThreadPoolExecutor
-    with pool_cls(max_workers=max(1, workers)) as pool:
+    with _pool(processes and len(todo) > 1, workers) as pool:
         futures: dict[Future[ItemResult], BatchItem] = {
             pool.submit(_run_one, work, item, out / item.id): item for item in todo
         }
@@ -157,8 +194,54 @@ def run_batch(
             if on_done:
                 on_done(result)
     ordered = [results[item.id] for item in items]
-    write_summary(out, ordered)
+    write_summary(out, ordered, force=force)
     return ordered
+
+
+def prepare_out(out: Path, *, force: bool = False) -> None:
+    """Make ``out``; refuse a summary.json no batch wrote; clear what killed runs left."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SagewrightError(
+            f"{out}: cannot create the output folder: {os_reason(exc)}",
+            hint="choose an --out folder (not a file)",
+            code="unwritable_out",
+        ) from None
+    check_owned_file(out, SUMMARY, kind="batch", force=force)
+    clean_leftovers(out)
+
+
+def _pool(processes: bool, workers: int) -> Executor:
+    if not processes:
+        return ThreadPoolExecutor(max_workers=max(1, workers))
+    return ProcessPoolExecutor(
+        max_workers=max(1, workers),
+        mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded parent
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Worker initializer: end this process when ``parent_pid`` dies, even by SIGKILL."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the watchdog below still works
+            pass
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(WATCHDOG_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="sagewright-parent-watchdog", daemon=True).start()
 
 
 def _run_one(work: Callable[[BatchItem, Path], Any], item: BatchItem, out_dir: Path) -> ItemResult:
@@ -184,13 +267,7 @@ def _run_one(work: Callable[[BatchItem, Path], Any], item: BatchItem, out_dir: P
     return ItemResult(item.id, "ok", time.perf_counter() - start, out_dir=str(out_dir))
 
 
-def write_summary(out: Path, results: list[ItemResult]) -> Path:
+def write_summary(out: Path, results: list[ItemResult], *, force: bool = False) -> Path:
     counts = {s: sum(r.status == s for r in results) for s in ("ok", "failed", "skipped")}
-    path = out / "summary.json"
-    tmp = path.with_name("summary.json.tmp")
-    tmp.write_text(
-        json.dumps({"counts": counts, "items": [asdict(r) for r in results]}, indent=2) + "\n",
-        encoding="utf-8",
-    )
-    tmp.replace(path)
-    return path
+    text = json.dumps({"counts": counts, "items": [asdict(r) for r in results]}, indent=2) + "\n"
+    return write_owned_file(out, SUMMARY, text.encode("utf-8"), kind="batch", force=force)

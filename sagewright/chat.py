@@ -17,7 +17,8 @@ import json
 import os
 import re
 import sqlite3
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from sagewright.agents.questions import Question
 from sagewright.errors import SagewrightError
 from sagewright.facts import PipelineValues
 from sagewright.generate import finish, plan_checked
+from sagewright.redact import redact
 from sagewright.topology import Topology
 
 YES = re.compile(
@@ -44,10 +46,18 @@ CHANGE = re.compile(
 )
 
 
+BUSY_SECONDS = 60.0  # how long a turn waits for another chat's turn on the same session
+
+
 def sessions_db() -> Path:
+    """The session store: a 0600 file in a 0700 folder (turns hold the user's requirement)."""
     home = Path(os.environ.get("SAGEWRIGHT_HOME") or Path.home() / ".local/share/sagewright")
-    home.mkdir(parents=True, exist_ok=True)
-    return home / "sessions.sqlite"
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(home, 0o700)
+    path = home / "sessions.sqlite"
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)
+    return path
 
 
 @dataclass
@@ -97,31 +107,78 @@ class ChatSession:
         self.name = name
         self.model = model
         self.out_root = out_root or Path("out")
-        self._db = sqlite3.connect(db_path or sessions_db())
+        # autocommit: every turn is one explicit BEGIN IMMEDIATE ... COMMIT
+        self._db = sqlite3.connect(
+            db_path or sessions_db(), timeout=BUSY_SECONDS, isolation_level=None
+        )
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS turns (session TEXT, seq INTEGER, user TEXT, "
             "reply TEXT, state TEXT, PRIMARY KEY (session, seq))"
         )
-        self._db.commit()
-        self.state = self._load() or ChatState()
+        self.seq, state = self._latest()
+        self.state = state or ChatState()
 
     # ---------------------------------------------------------------- persistence
 
-    def _load(self) -> ChatState | None:
+    def _latest(self) -> tuple[int, ChatState | None]:
         row = self._db.execute(
-            "SELECT state FROM turns WHERE session = ? ORDER BY seq DESC LIMIT 1", (self.name,)
+            "SELECT seq, state FROM turns WHERE session = ? ORDER BY seq DESC LIMIT 1",
+            (self.name,),
         ).fetchone()
-        return ChatState(**json.loads(row[0])) if row else None
+        return (row[0], ChatState(**json.loads(row[1]))) if row else (0, None)
 
-    def _save(self, user: str, reply: Reply) -> None:
-        seq = self._db.execute(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM turns WHERE session = ?", (self.name,)
-        ).fetchone()[0]
-        self._db.execute(
-            "INSERT INTO turns VALUES (?, ?, ?, ?, ?)",
-            (self.name, seq, user, reply.text, json.dumps(asdict(self.state))),
+    def _stored_turn(self, user: str, make: Callable[[], Reply], failed: str) -> Reply:
+        """Run ``make`` on the latest stored state and store its turn, in one transaction.
+
+        ``BEGIN IMMEDIATE`` makes turns of concurrent chats on one session take turns: each
+        re-reads the state another chat stored, so no turn is lost, and the reply says so.
+        A ``SagewrightError`` from ``make`` leaves state and store unchanged.
+        """
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            return Reply(
+                f"Session '{self.name}' is busy in another chat ({exc}); try again.",
+                self.state.phase,
+            )
+        try:
+            note = self._catch_up()
+            before = json.dumps(asdict(self.state))
+            try:
+                reply = make()
+            except SagewrightError as exc:
+                self._db.execute("ROLLBACK")
+                self.state = ChatState(**json.loads(before))
+                return Reply(f"{note}{failed}: {exc}", self.state.phase)
+            reply = replace(reply, text=note + reply.text)
+            self._db.execute(
+                "INSERT INTO turns VALUES (?, ?, ?, ?, ?)",
+                (self.name, self.seq + 1, user, reply.text, json.dumps(asdict(self.state))),
+            )
+            self._db.execute("COMMIT")
+            self.seq += 1
+            return reply
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+
+    def _catch_up(self) -> str:
+        """Load turns another chat stored since ours; a note for the reply when there were."""
+        seq, state = self._latest()
+        if seq == self.seq:
+            return ""
+        other = seq - self.seq
+        self.seq, self.state = seq, state or ChatState()
+        if other > 0:
+            return (
+                f"(Another chat on session '{self.name}' stored {other} turn(s) since your "
+                "last message; this reply applies your message to the latest state.)\n"
+            )
+        return (
+            f"(Another chat on session '{self.name}' undid turns; this reply uses the state "
+            "now stored.)\n"
         )
-        self._db.commit()
 
     def history(self) -> list[tuple[str, str]]:
         rows = self._db.execute(
@@ -141,15 +198,15 @@ class ChatSession:
 
     def send(self, text: str) -> Reply:
         """Handle one user turn; the new state is stored before the reply is returned."""
-        text = text.strip()
-        if text.startswith("/"):
-            return self._command(text)
-        try:
-            reply = self._turn(text)
-        except SagewrightError as exc:
-            reply = Reply(f"That did not work: {exc}", self.state.phase)
-            return reply  # state unchanged: nothing to store
-        self._save(text, reply)
+        redacted = redact(text.strip())
+        text = redacted.text
+        reply = (
+            self._command(text)
+            if text.startswith("/")
+            else self._stored_turn(text, lambda: self._turn(text), "That did not work")
+        )
+        if redacted.found:
+            return replace(reply, text=f"Warning: {redacted.warning()}.\n{reply.text}")
         return reply
 
     def _turn(self, text: str) -> Reply:
@@ -254,7 +311,7 @@ class ChatSession:
             self.state.provenance[key] = "answered"
         return self._ask_next()
 
-    def _export(self, out_dir: Path) -> Reply:
+    def _export(self, out_dir: Path, *, force: bool = False) -> Reply:
         if self.state.phase not in ("confirm", "done"):
             return Reply("Not ready to export: finish the questions first.", self.state.phase)
         topology = Topology.parse(self.state.topology or {})
@@ -276,6 +333,7 @@ class ChatSession:
             configs,
             self.state.provenance,
             out_dir,
+            force=force,
         )
         self.state.phase = "done"
         self.state.out_dir = str(result.out_dir)
@@ -297,26 +355,35 @@ class ChatSession:
             return self._undo()
         if command == "/export":
             if not arg.strip():
-                return Reply("Usage: /export DIR", self.state.phase)
-            try:
-                reply = self._export(_export_path(arg.strip()))
-            except SagewrightError as exc:
-                return Reply(f"Export failed: {exc}", self.state.phase)
-            self._save(text, reply)
-            return reply
+                return Reply("Usage: /export [--force] DIR", self.state.phase)
+            force, target = _export_args(arg.strip())
+            return self._stored_turn(
+                text, lambda: self._export(_export_path(target), force=force), "Export failed"
+            )
         return Reply(
             f"Unknown command {command}; use /show, /undo, /export DIR, /quit.", self.state.phase
         )
 
     def _undo(self) -> Reply:
-        last = self._db.execute(
-            "SELECT MAX(seq) FROM turns WHERE session = ?", (self.name,)
-        ).fetchone()[0]
-        if last is None:
-            return Reply("Nothing to undo.", self.state.phase)
-        self._db.execute("DELETE FROM turns WHERE session = ? AND seq = ?", (self.name, last))
-        self._db.commit()
-        self.state = self._load() or ChatState()
+        """Step back over the last turn that changed something, and the no-op turns after it."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            rows = self._db.execute(
+                "SELECT seq, state FROM turns WHERE session = ? ORDER BY seq DESC", (self.name,)
+            ).fetchall()
+            if not rows:
+                self._db.execute("ROLLBACK")
+                return Reply("Nothing to undo.", self.state.phase)
+            current = rows[0][1]
+            keep = next((seq for seq, state in rows if state != current), 0)
+            self._db.execute("DELETE FROM turns WHERE session = ? AND seq > ?", (self.name, keep))
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+        self.seq, state = self._latest()
+        self.state = state or ChatState()
         return Reply("Undone. " + self._prompt_for_phase(), self.state.phase)
 
     def _prompt_for_phase(self) -> str:
@@ -341,6 +408,14 @@ class ChatSession:
             for k, v in sorted(values.items())
         ] or ["  (none)"]
         return "\n".join(lines)
+
+
+def _export_args(arg: str) -> tuple[bool, str]:
+    """``--force DIR`` or ``DIR``: whether to replace hand-edited files, and the folder."""
+    flag, _, rest = arg.partition(" ")
+    if flag == "--force" and rest.strip():
+        return True, rest.strip()
+    return False, arg
 
 
 def _export_path(arg: str) -> Path:

@@ -250,6 +250,11 @@ def eval_command(
 
 # --- init-config / assemble / deploy (builders) ----------------------------------------------
 
+Force = Annotated[
+    bool,
+    typer.Option("--force", help="Replace an earlier output even where you edited it by hand."),
+]
+
 AllowPlaceholders = Annotated[
     bool,
     typer.Option(
@@ -280,6 +285,7 @@ def init_config(
         typer.Option("--facts", help="Known values as {canonical key: value}, e.g. region."),
     ] = None,
     allow_placeholders: AllowPlaceholders = False,
+    force: Force = False,
 ) -> None:
     """Scaffold the one-file configs: defaults, facts, and marked placeholders."""
     from sagewright.builders.scaffolding import scaffold_configs
@@ -294,6 +300,8 @@ def init_config(
         out_file,
         placeholders=scaffold.placeholders,
         allow_placeholders=allow_placeholders,
+        protect_edits=True,
+        force=force,
     )
     out.print(f"wrote {out_file}: {len(scaffold.configs)} node configs", markup=False)
     if scaffold.placeholders:
@@ -312,6 +320,7 @@ def assemble_command(
     config_file: Annotated[Path, typer.Option("--config", help="Config JSON (init-config).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Deploy folder to write.")],
     allow_placeholders: AllowPlaceholders = False,
+    force: Force = False,
 ) -> None:
     """Build the pipeline offline into DIR (pipeline.json, manifest.json, code/)."""
     from sagewright.builders.assembler import assemble
@@ -323,7 +332,7 @@ def assemble_command(
     loaded = load_config_file(config_file, topology=topology)
     loaded.require_resolved(allow=allow_placeholders)
     assembly = assemble(topology, loaded.configs)
-    write_deploy_folder(assembly, out_dir)
+    write_deploy_folder(assembly, out_dir, force=force)
     out.print(
         f"wrote {out_dir / 'pipeline.json'}: pipeline {assembly.name}, {len(assembly.steps)} "
         f"steps, {len(assembly.definition):,} characters, {len(assembly.bundles)} code bundles",
@@ -440,6 +449,7 @@ def generate_command(
         bool,
         typer.Option("--yes", "-y", help="Never ask: use defaults, fail listing what is missing."),
     ] = False,
+    force: Force = False,
 ) -> None:
     """Plan -> fill configs (asking for what is missing) -> assemble -> write DIR."""
     from sagewright.generate import generate, load_defaults
@@ -453,12 +463,20 @@ def generate_command(
         model=model,
         defaults=defaults,
         ask=_terminal_question if interactive else None,  # re-asks quote why, in the text
+        tell=_print_warning,
+        force=force,
     )
     out.print(
         f"[green]wrote[/green] {escape(str(result.out_dir))}: "
         + escape(", ".join(sorted(result.files)))
     )
     out.print(f"{len(result.topology)} steps: {', '.join(result.topology.nodes)}", markup=False)
+
+
+def _print_warning(message: str) -> None:
+    """Warnings (secrets removed) on stderr; re-ask reasons are already in the question."""
+    if message.startswith("warning:"):
+        err.print(message, markup=False, highlight=False)
 
 
 def _terminal_question(question: Any) -> str:
@@ -508,21 +526,38 @@ def batch_command(
         Path | None, typer.Option("--defaults", help="JSON of values to use when not stated.")
     ] = None,
     as_json: JsonFlag = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Redo every item, replacing earlier outputs even where edited."
+        ),
+    ] = False,
 ) -> None:
     """Generate every requirement concurrently; failures are reported, never fatal."""
     import functools
 
     from rich.progress import Progress
 
-    from sagewright.batch import read_items, run_batch
+    from sagewright.batch import prepare_out, read_items, run_batch
     from sagewright.generate import batch_item
 
     items = read_items(inputs)
-    work = functools.partial(batch_item, model=model, defaults_file=defaults_file)
+    prepare_out(out_dir, force=force)  # refusals come before the progress bar
+    work = functools.partial(batch_item, model=model, defaults_file=defaults_file, force=force)
+    settings = {
+        "model": model,
+        "defaults": read_text(defaults_file) if defaults_file is not None else None,
+    }
     with Progress(console=err, transient=as_json) as progress:
         task = progress.add_task("generating", total=len(items))
         results = run_batch(
-            items, out_dir, work, workers=workers, on_done=lambda _: progress.advance(task)
+            items,
+            out_dir,
+            work,
+            workers=workers,
+            on_done=lambda _: progress.advance(task),
+            settings=settings,
+            force=force,
         )
     if as_json:
         print_json([vars(r) for r in results])

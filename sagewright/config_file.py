@@ -7,7 +7,8 @@ Layout (``format_version`` 1)::
      "shared":   {field: value, ...},            # same value in every config that has the field
      "specific": {"NODE": {field: value, ...}},  # everything else, per node
      "placeholders": [["NODE", "field.path", value], ...],   # optional, see below
-     "allow_placeholders": true}                              # optional
+     "allow_placeholders": true,                              # optional
+     "written_by_sagewright": "<sha256>"}                     # optional, see below
 
 Derived (computed) fields are not stored: they are recomputed on load.
 
@@ -15,6 +16,10 @@ Derived (computed) fields are not stored: they are recomputed on load.
 nobody stated (an example bucket, role, query ...). An entry counts as resolved once its
 field holds another value, or when the entry is deleted; ``assemble`` refuses a file with
 unresolved placeholders unless the file (or the command) allows them.
+
+``written_by_sagewright`` (``init-config`` writes it) is the SHA-256 of the rest of the
+document: a file whose content no longer matches was edited by hand, and ``init-config``
+replaces it only with ``--force``, naming the fields that would change.
 """
 
 from __future__ import annotations
@@ -28,13 +33,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from sagewright.errors import ConfigError, UnknownStepError
-from sagewright.folders import os_reason
+from sagewright.folders import OutDirError, json_diff, listed_names, os_reason, sha256
 from sagewright.registry import Registry, default_registry
 from sagewright.registry.config_base import StepConfig
 from sagewright.registry.validation import config_error
 from sagewright.topology import Topology, step_type_of
 
 FORMAT_VERSION = 1
+STAMP = "written_by_sagewright"
 _MISSING = object()
 
 
@@ -81,9 +87,16 @@ def save_configs(
     *,
     placeholders: Iterable[tuple[str, str]] = (),
     allow_placeholders: bool = False,
+    protect_edits: bool = False,
+    force: bool = False,
 ) -> Path:
+    """Write the config file; with ``protect_edits``, a hand-edited file needs ``force``."""
     target = Path(path)
     data = dump_configs(configs, placeholders=placeholders, allow_placeholders=allow_placeholders)
+    if protect_edits:
+        data[STAMP] = _stamp_of(data)
+        if not force:
+            _refuse_edited(target, data)
     text = json.dumps(data, indent=2, sort_keys=False) + "\n"
     tmp = target.with_name(target.name + ".tmp")
     try:
@@ -102,6 +115,38 @@ def save_configs(
             where=str(target),
         ) from None
     return target
+
+
+def _stamp_of(document: Mapping[str, Any]) -> str:
+    body = {k: v for k, v in document.items() if k != STAMP}
+    return sha256(json.dumps(body, sort_keys=True).encode("utf-8"))
+
+
+def _refuse_edited(target: Path, new: dict[str, Any]) -> None:
+    """Raise when ``target`` exists and is not an unedited file sagewright stamped."""
+    if not target.exists() and not target.is_symlink():
+        return
+    try:
+        old = json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        old = None
+    if isinstance(old, dict) and old.get(STAMP) == _stamp_of(old):
+        return
+    if not isinstance(old, dict) or STAMP not in old:
+        what = "was not written by sagewright init-config"
+    else:
+        changed = json_diff(
+            {k: v for k, v in old.items() if k != STAMP},
+            {k: v for k, v in new.items() if k != STAMP},
+        )
+        what = "was edited by hand; replacing it would change " + (
+            listed_names(changed) or "its formatting"
+        )
+    raise OutDirError(
+        f"{target}: {what}",
+        hint="keep it by writing to another --out file, or replace it with --force",
+        code="edited_output",
+    )
 
 
 def load_configs(

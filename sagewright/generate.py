@@ -8,9 +8,10 @@ their list. Every value in the output README says where it came from.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sagewright.agents.extract_fields import apply_key, key_for_config_path, stated_keys
 from sagewright.agents.extractor import Extraction, extract
@@ -21,6 +22,7 @@ from sagewright.batch import BatchItem
 from sagewright.errors import ConfigError, SagewrightError, TopologyError
 from sagewright.facts import PipelineValues
 from sagewright.output import field_items
+from sagewright.redact import redact
 from sagewright.registry.config_base import StepConfig
 from sagewright.topology import Topology
 
@@ -150,14 +152,26 @@ def generate(
     ask: Ask | None = None,
     tell: Callable[[str], None] = lambda _: None,
     base_url: str | None = None,
+    force: bool = False,
+    meta: Mapping[str, Any] | None = None,
 ) -> Generated:
-    """Plan, fill, assemble and (when ``out_dir`` is given) write the five output files."""
+    """Plan, fill, assemble and (when ``out_dir`` is given) write the five output files.
+
+    An earlier output in ``out_dir`` with files edited by hand is replaced only with
+    ``force``; ``meta`` is recorded in the folder's marker (batch keys items by it).
+    """
     if not requirement.strip():
         raise SagewrightError(
             "the requirement is empty",
             code="empty_requirement",
             hint="write what the pipeline should do",
         )
+    redacted = redact(requirement)
+    if redacted.found:
+        tell(f"warning: {redacted.warning()}")
+        requirement = redacted.text
+    if ask is not None:
+        ask = _redacting(ask, tell)
     planned = plan_checked(requirement, model=model, base_url=base_url)
     topology = Topology.parse(planned.topology)
     session, provenance = fill_values(
@@ -169,7 +183,29 @@ def generate(
         tell=tell,
         base_url=base_url,
     )
-    return finish(requirement, planned, topology, session.configs(), provenance, out_dir)
+    return finish(
+        requirement,
+        planned,
+        topology,
+        session.configs(),
+        provenance,
+        out_dir,
+        force=force,
+        meta=meta,
+        notes=[redacted.warning()] if redacted.found else [],
+    )
+
+
+def _redacting(ask: Ask, tell: Callable[[str], None]) -> Ask:
+    """``ask`` whose answers have secrets removed (with a warning) before they are used."""
+
+    def ask_redacted(question: Question) -> str:
+        answer = redact(ask(question))
+        if answer.found:
+            tell(f"warning: {answer.warning()}")
+        return answer.text
+
+    return ask_redacted
 
 
 def finish(
@@ -179,8 +215,12 @@ def finish(
     configs: dict[str, StepConfig],
     provenance: dict[str, str],
     out_dir: Path | None,
+    *,
+    force: bool = False,
+    meta: Mapping[str, Any] | None = None,
+    notes: Sequence[str] = (),
 ) -> Generated:
-    """Assemble the definition and write the folder."""
+    """Assemble the definition and write the folder; ``notes`` go to its README."""
     from sagewright.builders.assembler import build_definition
     from sagewright.output import render_outputs, write_output_folder
 
@@ -193,9 +233,11 @@ def finish(
         definition=definition,
         sources=sources,
         existing_model=planned.existing_model,
-        notes=[*planned.notes, *config_warnings(configs)],
+        notes=[*planned.notes, *config_warnings(configs), *notes],
     )
-    written = write_output_folder(out_dir, files) if out_dir is not None else None
+    written = (
+        write_output_folder(out_dir, files, force=force, meta=meta) if out_dir is not None else None
+    )
     return Generated(written, planned, topology, configs, definition, provenance, files)
 
 
@@ -233,8 +275,20 @@ def config_sources(configs: dict[str, StepConfig], provenance: dict[str, str]) -
 
 
 def batch_item(
-    item: BatchItem, out_dir: Path, *, model: str | None, defaults_file: Path | None
+    item: BatchItem,
+    out_dir: Path,
+    *,
+    model: str | None,
+    defaults_file: Path | None,
+    force: bool = False,
 ) -> None:
     """One batch item, non-interactive (a top-level function so worker processes can run it)."""
     defaults = load_defaults(defaults_file) if defaults_file is not None else None
-    generate(item.requirement, out_dir, model=model, defaults=defaults)
+    generate(
+        item.requirement,
+        out_dir,
+        model=model,
+        defaults=defaults,
+        force=force,
+        meta={"input": item.key},
+    )

@@ -21,9 +21,18 @@ from sagewright.render import to_mermaid
 from sagewright.topology import Topology, step_type_of
 
 
-def write_output_folder(out_dir: Path, files: Mapping[str, str]) -> Path:
-    """Write the five files atomically; only an empty folder or an earlier output is replaced."""
-    return write_folder(out_dir, files, marker="topology.json")
+def write_output_folder(
+    out_dir: Path,
+    files: Mapping[str, str],
+    *,
+    force: bool = False,
+    meta: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write the five files atomically; only an empty folder or an earlier output is replaced.
+
+    An earlier output with files edited by hand is replaced only with ``force``.
+    """
+    return write_folder(out_dir, files, kind="generate", force=force, meta=meta)
 
 
 def render_outputs(

@@ -84,17 +84,18 @@ def manifest_of(assembly: Assembly) -> dict[str, Any]:
     }
 
 
-def write_deploy_folder(assembly: Assembly, out_dir: str | Path) -> Path:
+def write_deploy_folder(assembly: Assembly, out_dir: str | Path, *, force: bool = False) -> Path:
     """Write the deploy folder atomically: complete, or untouched on any error.
 
-    An existing ``out_dir`` is replaced only if it is empty or an earlier deploy folder.
+    An existing ``out_dir`` is replaced only if it is empty or an earlier deploy folder
+    (one edited by hand only with ``force``).
     """
     files: dict[str, str | bytes] = {DEFINITION_FILE: assembly.definition}
     for bundle in assembly.bundles:
         for code_file in bundle.files:
             files[f"{CODE_DIR}/{bundle.sha256}/{code_file.name}"] = code_file.data
     files[MANIFEST_FILE] = json.dumps(manifest_of(assembly), indent=2) + "\n"
-    return write_folder(Path(out_dir), files, marker=MANIFEST_FILE)
+    return write_folder(Path(out_dir), files, kind="deploy", force=force)
 
 
 # --------------------------------------------------------------------------- reading

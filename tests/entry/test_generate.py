@@ -17,13 +17,14 @@ from sagewright.topology import Topology
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "fraud_xgboost_e2e.txt"
 FILES = {"topology.json", "config.json", "pipeline.json", "pipeline.mmd", "README.md"}
+MARKED = FILES | {".sagewright.json"}  # the marker records what sagewright wrote
 TERSE = "Train XGBoost on s3://acme-fraud-ml/raw/train/ with label is_fraud and package it."
 
 
 def test_example_writes_all_five_files(tmp_path):
     result = generate(EXAMPLE.read_text(), tmp_path / "out")
     out = tmp_path / "out"
-    assert {p.name for p in out.iterdir()} == FILES
+    assert {p.name for p in out.iterdir()} == MARKED
     topology = Topology.parse(json.loads((out / "topology.json").read_text()))
     configs = load_configs(out / "config.json", topology=topology)
     assert configs == result.configs
@@ -93,7 +94,7 @@ def test_cli_generate_on_the_example_offline(tmp_path, capsys, monkeypatch):
             ["generate", "--requirement-file", str(EXAMPLE), "--out", str(tmp_path / "o"), "--yes"]
         )
     assert info.value.code == 0
-    assert {p.name for p in (tmp_path / "o").iterdir()} == FILES
+    assert {p.name for p in (tmp_path / "o").iterdir()} == MARKED
 
 
 def test_cli_generate_missing_values_exit_2_one_line(tmp_path, capsys):
@@ -135,9 +136,14 @@ def test_out_folder_is_replaced_only_when_it_is_ours(tmp_path):
     assert [p.name for p in precious.iterdir()] == ["notes.txt"]
     out = tmp_path / "out"
     generate(EXAMPLE.read_text(), out)
-    (out / "stale.txt").write_text("from an earlier run")
+    (out / "pipeline.mmd").unlink()  # removing a file of ours loses nothing
     generate(EXAMPLE.read_text(), out)
-    assert {p.name for p in out.iterdir()} == FILES
+    assert {p.name for p in out.iterdir()} == MARKED
+    (out / "stale.txt").write_text("not written by sagewright")
+    with pytest.raises(SagewrightError) as info:
+        generate(EXAMPLE.read_text(), out)
+    assert info.value.code == "out_dir_exists" and "stale.txt" in str(info.value)
+    assert (out / "stale.txt").read_text() == "not written by sagewright"
 
 
 def test_undeclared_categories_across_job_types_are_flagged(tmp_path):
