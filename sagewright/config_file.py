@@ -124,8 +124,8 @@ def _stamp_of(document: Mapping[str, Any]) -> str:
 
 def _refuse_edited(target: Path, new: dict[str, Any]) -> None:
     """Raise when ``target`` exists and is not an unedited file sagewright stamped."""
-    if not target.exists() and not target.is_symlink():
-        return
+    if target.is_dir() or (not target.exists() and not target.is_symlink()):
+        return  # a folder fails as unwritable when written
     try:
         old = json.loads(target.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):

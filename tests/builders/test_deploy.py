@@ -175,7 +175,7 @@ def test_deploy_refuses_an_edited_folder(e2e_assembly: Assembly, tmp_path: Path)
     (folder / DEFINITION_FILE).write_text(e2e_assembly.definition + " ", encoding="utf-8")
     with pytest.raises(DeployError, match="changed since it was assembled"):
         deploy(folder, role_arn=ROLE)
-    folder = write_deploy_folder(e2e_assembly, tmp_path / "deploy")
+    folder = write_deploy_folder(e2e_assembly, tmp_path / "deploy", force=True)  # edited
     code_file = next((folder / "code").rglob("*.py"))
     code_file.write_text("tampered", encoding="utf-8")
     with pytest.raises(DeployError, match="files changed"):
@@ -215,7 +215,12 @@ def test_cli_init_config_assemble_deploy(
     code, out, err = run(capsys, *assemble_args(topology, config, out_dir))
     assert code == 0, err
     assert "pipeline fraud-xgb, 15 steps" in out
-    assert {p.name for p in out_dir.iterdir()} == {"pipeline.json", "manifest.json", "code"}
+    assert {p.name for p in out_dir.iterdir()} == {
+        "pipeline.json",
+        "manifest.json",
+        "code",
+        ".sagewright.json",
+    }
 
     code, out, err = run(capsys, "deploy", str(out_dir), "--role", ROLE, "--wait")
     assert code == 0, err
@@ -253,7 +258,7 @@ def test_cli_assemble_refuses_placeholders_unless_allowed(
     assert code == 0, err
 
     # A scaffold written with --allow-placeholders carries the permission.
-    code, _, _ = init_config(capsys, topology, config, "--allow-placeholders")
+    code, _, _ = init_config(capsys, topology, config, "--allow-placeholders", "--force")
     assert code == 0 and json.loads(config.read_text())["allow_placeholders"] is True
     assert run(capsys, *args)[0] == 0
 

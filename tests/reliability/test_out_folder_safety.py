@@ -77,7 +77,7 @@ def test_out_dot_writes_the_working_folder_and_keeps_it_usable(tmp_path, capsys,
     work.mkdir()
     monkeypatch.chdir(work)
     for _ in range(2):  # empty, then our own earlier output
-        code, out, err = run(capsys, "generate", SMALL, "--out", ".", "--yes")
+        code, _, err = run(capsys, "generate", SMALL, "--out", ".", "--yes")
         assert code == 0, err
         assert Path.cwd() == work and os.path.samefile(".", work)
     assert {p.name for p in work.iterdir()} == {
