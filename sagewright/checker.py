@@ -11,8 +11,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import networkx as nx
-
+from sagewright.dag import strongly_connected
 from sagewright.errors import TopologyError, TopologyIssue, UnknownStepError
 from sagewright.registry import JOB_TYPES, PortMode, Registry, StepSpec, default_registry
 from sagewright.topology import MAX_NODE_NAME, NODE_NAME, Topology, qualifier_of, step_type_of
@@ -178,11 +177,12 @@ def _check_links(topo: Topology, issues: list[TopologyIssue]) -> None:
 
 
 def _check_cycles(topo: Topology, issues: list[TopologyIssue]) -> None:
-    graph = topo.graph()
-    graph.remove_nodes_from([n for n in list(graph) if n not in topo.parents])
-    for component in nx.strongly_connected_components(graph):
+    known = {
+        node: [p for p in parents if p in topo.parents] for node, parents in topo.parents.items()
+    }
+    for component in strongly_connected(known):
         members = sorted(component)
-        if len(members) == 1 and not graph.has_edge(members[0], members[0]):
+        if len(members) == 1 and members[0] not in known[members[0]]:
             continue
         issues.append(
             TopologyIssue(

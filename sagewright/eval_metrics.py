@@ -4,7 +4,8 @@ A topology becomes a *typed graph*: every node is labelled with its step type, p
 type for the registry's job-typed steps (``ModelEvaluation_testing`` -> ``ModelEvaluation:testing``,
 ``Packaging_x`` -> ``Packaging``). Node names themselves never matter.
 
-* **exact** -- the typed graphs are isomorphic with equal labels (``nx.is_isomorphic``).
+* **exact** -- the typed graphs are isomorphic with equal labels (:func:`sagewright.dag.isomorphic`,
+  the answer of ``nx.is_isomorphic``; networkx is not imported, for a fast start).
 * **node / edge counts** -- true positives, predicted and golden sizes over label multisets
   (an edge's label is ``(parent label, child label)``); summed over cases, they give
   micro-averaged precision, recall and F1.
@@ -27,12 +28,14 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
+from sagewright.dag import isomorphic
 from sagewright.registry import Registry, default_registry
 from sagewright.topology import qualifier_of, step_type_of
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 Parents = Mapping[str, Sequence[str]]
 
@@ -49,6 +52,8 @@ def node_label(node: str, registry: Registry | None = None) -> str:
 
 def typed_graph(topology: Parents, registry: Registry | None = None) -> nx.DiGraph:
     """A DiGraph with a ``label`` attribute per node; parents that are not nodes are dropped."""
+    import networkx as nx
+
     reg = registry or default_registry()
     graph = nx.DiGraph()
     for node in topology:
@@ -78,12 +83,15 @@ def edge_labels(topology: Parents, registry: Registry | None = None) -> Counter[
 def exact_match(predicted: Parents, golden: Parents, registry: Registry | None = None) -> bool:
     """Isomorphic typed graphs with equal labels."""
     reg = registry or default_registry()
-    pred, gold = typed_graph(predicted, reg), typed_graph(golden, reg)
-    if len(pred) != len(gold) or pred.number_of_edges() != gold.number_of_edges():
-        return False
     if node_labels(predicted, reg) != node_labels(golden, reg):
         return False
-    return bool(nx.is_isomorphic(pred, gold, node_match=lambda a, b: a["label"] == b["label"]))
+
+    def labelled(topology: Parents) -> tuple[dict[str, str], set[tuple[str, str]]]:
+        labels = {node: node_label(node, reg) for node in topology}
+        edges = {(p, c) for c, parents in topology.items() for p in parents if p in topology}
+        return labels, edges
+
+    return isomorphic(*labelled(predicted), *labelled(golden))
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,12 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from sagewright.errors import TopologyError
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 NODE_NAME = re.compile(r"(?P<step>[A-Z][A-Za-z0-9]*)(?:_(?P<qualifier>[a-z0-9]+))?")
 MAX_NODE_NAME = 64  # SageMaker step names: <= 64 chars
@@ -102,6 +103,9 @@ class Topology:
         return [child for child, parents in self.parents.items() if node in parents]
 
     def graph(self) -> nx.DiGraph:
+        """The topology as a networkx ``DiGraph`` (networkx is imported on first use)."""
+        import networkx as nx
+
         graph = nx.DiGraph()
         graph.add_nodes_from(self.parents)
         graph.add_edges_from(self.edges())

@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import networkx as nx
-
 from sagewright.agents.requirement_outside import outside_catalogue
 from sagewright.agents.requirement_reader import (
     BATCH,
@@ -31,6 +29,7 @@ from sagewright.agents.requirement_reader import (
     Intent,
     read_requirement,
 )
+from sagewright.dag import has_path, topological_order
 from sagewright.registry import DataKind, PortMode, Registry, StepSpec, default_registry
 from sagewright.topology import qualifier_of, step_type_of
 
@@ -238,9 +237,8 @@ def _place_gate(graph: _Graph, intent: Intent, notes: list[str]) -> None:
     if not present:
         notes.append("a metric threshold was stated but no later step exists to guard; no gate")
         return
-    dag = nx.DiGraph([(p, c) for c, ps in graph.parents.items() for p in ps])
-    dag.add_nodes_from(graph.parents)
-    first = [n for n in present if not any(nx.has_path(dag, o, n) for o in present if o != n)]
+    parents = graph.parents
+    first = [n for n in present if not any(has_path(parents, o, n) for o in present if o != n)]
     gate_node = graph.add(QUALITY_GATE)
     for node in first:
         graph.link(gate_node, node)
@@ -249,8 +247,6 @@ def _place_gate(graph: _Graph, intent: Intent, notes: list[str]) -> None:
 def _ordered(parents: dict[str, list[str]], registry: Registry) -> dict[str, list[str]]:
     """Topological order, ties broken by the registry's flow order and the job-type order."""
     rank = {name: i for i, name in enumerate(registry.names())}
-    dag = nx.DiGraph([(p, c) for c, ps in parents.items() for p in ps])
-    dag.add_nodes_from(parents)
 
     def key(node: str) -> tuple[int, int, str]:
         job = qualifier_of(node) or ""
@@ -258,5 +254,5 @@ def _ordered(parents: dict[str, list[str]], registry: Registry) -> dict[str, lis
         return (job_rank if step_type_of(node) in (DATA_LOADING, PREPROCESSING) else 0,
                 rank.get(step_type_of(node), len(rank)), node)  # fmt: skip
 
-    order = list(nx.lexicographical_topological_sort(dag, key=key))
+    order = topological_order(parents, key=key)
     return {node: list(parents[node]) for node in order}

@@ -25,8 +25,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-import networkx as nx
-
 from sagewright.agents.extract_fields import (
     HYPERPARAMETER_CLASSES,
     SHARED_TARGETS,
@@ -34,6 +32,7 @@ from sagewright.agents.extract_fields import (
     hyperparameter_field,
 )
 from sagewright.agents.extract_result import Conflict, Rejected
+from sagewright.dag import CycleError, topological_order
 from sagewright.facts import PIPELINE_FACTS, PipelineValues
 from sagewright.registry import PortMode, Registry, default_registry
 from sagewright.registry.schema import FieldDoc, describe_fields
@@ -110,8 +109,8 @@ def node_order(topology: Topology) -> list[str]:
     """Topological order; ties keep the topology's own order. Cyclic input keeps list order."""
     index = {node: i for i, node in enumerate(topology.nodes)}
     try:
-        return list(nx.lexicographical_topological_sort(topology.graph(), key=index.__getitem__))
-    except (nx.NetworkXUnfeasible, nx.NetworkXError):
+        return topological_order(topology.parents, key=index.__getitem__)
+    except CycleError:
         return topology.nodes
 
 

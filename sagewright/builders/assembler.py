@@ -26,12 +26,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
-
 from sagewright.builders.base import BuiltStep, InputRef, StepBuildError
 from sagewright.builders.code_bundle import CodeBundle
 from sagewright.builders.context import INSTANCE_TYPE_PARAMETERS, BuildContext
 from sagewright.checker import CheckResult, check_topology
+from sagewright.dag import descendants, topological_order
 from sagewright.errors import BuildError, SagewrightError
 from sagewright.registry import Registry, StepSpec, default_registry
 from sagewright.registry.config_base import StepConfig
@@ -325,15 +324,14 @@ def _check_definition(definition: str, pipeline_name: str) -> None:
 def _build_order(topo: Topology) -> list[str]:
     """Topological order; among ready nodes, the one listed first in the topology."""
     position = {node: i for i, node in enumerate(topo.nodes)}
-    return list(nx.lexicographical_topological_sort(topo.graph(), key=position.__getitem__))
+    return topological_order(topo.parents, key=position.__getitem__)
 
 
 def _gate_owners(topo: Topology, result: CheckResult, order: list[str]) -> dict[str, str]:
     """Node -> the innermost gate whose ``if_steps`` hold it (guarded subtrees)."""
-    graph = topo.graph()
     subtree: dict[str, set[str]] = {}
     for gate, child in result.control_edges:
-        subtree.setdefault(gate, set()).update({child}, nx.descendants(graph, child))
+        subtree.setdefault(gate, set()).update({child}, descendants(topo.parents, child))
     owner = {}
     for node in order:
         gates = [g for g in subtree if node in subtree[g]]

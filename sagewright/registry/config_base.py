@@ -28,7 +28,9 @@ from sagewright.registry.types import (
 class BaseConfig(BaseModel):
     """Pipeline-wide settings. Every step config inherits them; the config file stores them once."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, validate_default=True)
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, validate_default=True, defer_build=True
+    )
 
     region: Region = essential(
         "AWS region the pipeline runs in.", example="us-east-1", pipeline=True

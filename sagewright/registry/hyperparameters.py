@@ -16,7 +16,7 @@ from sagewright.registry.types import ColumnName
 class ModelHyperparameters(BaseModel):
     """Input schema shared by every model: field lists, label, id and class labels."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
 
     label_name: ColumnName = essential(
         "Name of the label (target) column.", example="is_fraud", pipeline=True
