@@ -239,7 +239,16 @@ def eval_command(
             table.add_row(key, "n/a" if summary[key] is None else str(summary[key]))
         table.add_row("seconds/case", str(summary["usage"]["seconds_per_case"]))
         table.add_row("LLM calls", str(summary["usage"]["calls"]))
+        table.add_row("LLM fallbacks (plan)", str(summary["usage"]["fallbacks"]))
+        table.add_row("LLM fallbacks (extract)", str(summary["usage"]["extraction_fallbacks"]))
         out.print(table)
+    if run.all_llm_failed:
+        raise SagewrightError(
+            f"every call to {run.backend} failed ({summary['usage']['fallbacks']} of "
+            f"{summary['cases']} plans fell back): the scores above are the offline backend's",
+            hint="check the model server and key; see the predictions' llm_attempts",
+            code="llm_all_failed",
+        )
     if reference is not None:
         worse = baseline_regressions(summary, reference)
         for line in worse:
@@ -392,6 +401,9 @@ def _report(exc: SagewrightError) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry: typed errors become one line on stderr and exit code 2."""
+    from sagewright.agents.llm import set_progress
+
+    set_progress(lambda line: err.print(line, markup=False, highlight=False))  # LLM calls
     try:
         code = app(args=argv, prog_name="sagewright", standalone_mode=False)
     except SagewrightError as exc:

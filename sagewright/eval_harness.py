@@ -127,6 +127,8 @@ class Prediction:
     backend: str = OFFLINE
     fallback: str | None = None
     extraction_error: str | None = None
+    extraction_fallback: str | None = None
+    llm_attempts: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -141,6 +143,8 @@ class Prediction:
             "backend": self.backend,
             "fallback": self.fallback,
             "extraction_error": self.extraction_error,
+            "extraction_fallback": self.extraction_fallback,
+            "llm_attempts": self.llm_attempts,
         }
 
 
@@ -188,6 +192,8 @@ def run_case(
     facts: dict[str, Any] | None = None
     values: PipelineValues | None = None
     extraction_error: str | None = None
+    extraction_fallback: str | None = None
+    attempts = [a.to_dict() for a in getattr(result, "llm_attempts", [])]
     topology = Topology.parse(result.topology)
     if extractor is not None:
         facts = {}
@@ -197,6 +203,8 @@ def run_case(
             extra_usage = getattr(extraction, "usage", None)
             if isinstance(extra_usage, Usage):
                 usage.add(extra_usage)
+            extraction_fallback = getattr(extraction, "fallback", None)
+            attempts += [a.to_dict() for a in getattr(extraction, "llm_attempts", [])]
             facts = facts_of(topology, values, reg)
         except SagewrightError as exc:
             extraction_error = f"{exc.code}: {exc.message}"
@@ -217,6 +225,8 @@ def run_case(
         backend=result.backend,
         fallback=result.fallback,
         extraction_error=extraction_error,
+        extraction_fallback=extraction_fallback,
+        llm_attempts=attempts,
     )
     score = score_topology(result.topology, case.topology, reg)
     fscore = fact_score(facts, case.facts) if facts is not None else None
@@ -296,7 +306,20 @@ class EvalRun:
         }
         out["usage"] = _usage(self.results, self.seconds)
         out["backend"] = self.backend
+        if self.all_llm_failed:
+            out["backend"] = f"offline (every call to {self.backend} failed)"
+        out["all_llm_failed"] = self.all_llm_failed
         return out
+
+    @property
+    def all_llm_failed(self) -> bool:
+        """An LLM backend was asked and every case fell back: the scores are offline's."""
+        if self.backend == OFFLINE or not self.results:
+            return False
+        return all(
+            p.fallback and (p.facts is None or p.extraction_fallback or p.extraction_error)
+            for p in (r.prediction for r in self.results)
+        )
 
     def misses(self) -> list[CaseResult]:
         return [r for r in self.results if not (r.score.exact and r.prediction.valid)]
@@ -343,17 +366,24 @@ def _usage(results: Sequence[CaseResult], seconds: float) -> dict[str, Any]:
         "seconds_per_case": round(case_seconds / n, 4),
         "seconds": round(seconds, 3),
         "fallbacks": sum(1 for r in results if r.prediction.fallback),
+        "extraction_fallbacks": sum(1 for r in results if r.prediction.extraction_fallback),
     }
 
 
 def render_report(run: EvalRun, *, title: str = "Planner eval") -> str:
     summary = run.summary()
-    lines = [f"# {title}", "", f"Backend: `{run.backend}`, {summary['cases']} cases.", ""]
+    lines = [f"# {title}", "", f"Backend: `{summary['backend']}`, {summary['cases']} cases.", ""]
     lines += ["| metric | value |", "|---|---|"]
     for key in ("valid", "exact", "node_f1", "edge_f1", "ged", "facts", "facts_invented"):
         lines.append(f"| {key} | {_fmt(summary[key])} |")
     usage = summary["usage"]
-    for key in ("calls_per_case", "tokens_per_case", "seconds_per_case", "fallbacks"):
+    for key in (
+        "calls_per_case",
+        "tokens_per_case",
+        "seconds_per_case",
+        "fallbacks",
+        "extraction_fallbacks",
+    ):
         lines.append(f"| {key} | {_fmt(usage[key])} |")
     lines += ["", "## By tag", ""]
     lines += [

@@ -72,6 +72,8 @@ class Extraction:
     missing: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     fallback: str | None = None
+    llm_attempts: list[Any] = field(default_factory=list)  # agents.llm.Attempt, one per call
+    structured_output_mode: str | None = None
 
     def facts(self) -> dict[str, Any]:
         return self.values.facts()

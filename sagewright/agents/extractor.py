@@ -30,7 +30,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from sagewright.agents.extract_result import Conflict, Extraction, Rejected
-from sagewright.agents.llm import OFFLINE, LLMError, ModelSettings, Usage, resolve_settings
+from sagewright.agents.llm import (
+    OFFLINE,
+    Attempt,
+    LLMError,
+    ModelSettings,
+    Usage,
+    redact,
+    report,
+    resolve_settings,
+)
 from sagewright.agents.offline_extractor import extract_offline
 from sagewright.errors import AgentError
 from sagewright.registry import Registry, default_registry
@@ -65,8 +74,9 @@ def extract(
     from sagewright.agents.llm_extractor import extract_with_llm
 
     usage = Usage()
+    calls: list[Attempt] = []
     try:
-        return extract_with_llm(text, topo, resolved, usage=usage, registry=reg)
+        return extract_with_llm(text, topo, resolved, usage=usage, registry=reg, calls=calls)
     except LLMError as exc:
         if not fallback:
             raise
@@ -74,7 +84,13 @@ def extract(
         result.usage = usage
         result.backend = f"{OFFLINE} (fallback from {resolved.model})"
         result.fallback = exc.code
-        result.notes.append(f"the LLM backend failed ({exc.code}); used the offline extractor")
+        result.llm_attempts = calls
+        note = (
+            f"the LLM backend failed ({exc.code}: {redact(exc.message)[:300]}); "
+            "used the offline extractor"
+        )
+        result.notes.append(note)
+        report(f"extract: {note}")
         return result
 
 

@@ -27,11 +27,13 @@ from sagewright.agents.extract_fields import SOURCE_FIELDS, hyperparameter_names
 from sagewright.agents.extract_result import Collector, Extraction
 from sagewright.agents.extract_text import NUMBER
 from sagewright.agents.llm import (
+    ECHO_CHARS,
+    Attempt,
     LLMMalformedOutputError,
     ModelSettings,
+    StructuredCaller,
     Usage,
     chat_model,
-    invoke_structured,
     prompt_template,
     wrap_requirement,
 )
@@ -246,11 +248,13 @@ def extract_with_llm(
     registry: Registry | None = None,
     llm: Any = None,
     sleep: Any = time.sleep,
+    calls: list[Attempt] | None = None,
 ) -> Extraction:
     """Ask the model, check the reply against the schema (one repair), ground and validate.
 
     Raises ``LLMMalformedOutputError`` when the repaired reply is still not schema-valid JSON,
-    and the other typed ``LLMError``s of :func:`invoke_structured`.
+    and the other typed ``LLMError``s of :class:`~sagewright.agents.llm.StructuredCaller`.
+    Every call is appended to ``calls`` as it happens.
     """
     from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
@@ -258,6 +262,16 @@ def extract_with_llm(
     framework = topology_framework(topology) or _stated_framework(requirement)
     schema = extraction_schema(topology, framework, reg)
     model = llm if llm is not None else chat_model(settings)
+    caller = StructuredCaller(
+        model,
+        settings,
+        usage,
+        stage="extract",
+        max_tokens=extract_max_tokens(schema),
+        sleep=sleep,
+    )
+    if calls is not None:
+        caller.attempts = calls
     messages: list[Any] = [
         SystemMessage(render_prompt(topology, framework, reg)),
         HumanMessage(_wrap(requirement)),
@@ -265,28 +279,25 @@ def extract_with_llm(
     parsed: dict[str, Any] | None = None
     for attempt in range(REPAIR_ROUNDS + 1):
         try:
-            reply = invoke_structured(
-                model,
-                messages,
-                schema=schema,
-                name=SCHEMA_NAME,
-                settings=settings,
-                usage=usage,
-                sleep=sleep,
-            )
+            reply = caller.call(messages, schema=schema, name=SCHEMA_NAME)
         except LLMMalformedOutputError as exc:
             if attempt == REPAIR_ROUNDS:
                 raise LLMMalformedOutputError(
-                    f"the model's reply is still not JSON after {REPAIR_ROUNDS} repair round",
+                    f"the model's reply is still not JSON after {REPAIR_ROUNDS} repair round "
+                    f"({exc.message})",
                     raw=exc.raw,
                     hint="use a model with structured output, or the offline extractor",
                 ) from None
-            messages += [AIMessage(exc.raw or "(empty)"), HumanMessage(_repair(["not JSON"]))]
+            feedback = _repair([exc.feedback or "not JSON"])
+            caller.attempts[-1].feedback = [feedback]
+            messages += [AIMessage(exc.raw[:ECHO_CHARS] or "(empty)"), HumanMessage(feedback)]
             continue
         problems = schema_problems(reply.parsed, schema)
         if not problems:
             parsed = reply.parsed
             break
+        caller.attempts[-1].rejected = reply.raw_text[:ECHO_CHARS]
+        caller.attempts[-1].feedback = problems[:20]
         if attempt == REPAIR_ROUNDS:
             raise LLMMalformedOutputError(
                 f"the model's reply violates the {SCHEMA_NAME} schema after {REPAIR_ROUNDS} "
@@ -294,9 +305,16 @@ def extract_with_llm(
                 raw=reply.raw_text,
                 hint="use a model with strict structured output, or the offline extractor",
             )
-        messages += [AIMessage(reply.raw_text), HumanMessage(_repair(problems))]
+        messages += [AIMessage(reply.raw_text[:ECHO_CHARS]), HumanMessage(_repair(problems))]
     assert parsed is not None
-    return _to_extraction(parsed, requirement, topology, framework, settings, usage, reg)
+    result = _to_extraction(parsed, requirement, topology, framework, settings, usage, reg)
+    result.llm_attempts, result.structured_output_mode = caller.attempts, caller.mode
+    return result
+
+
+def extract_max_tokens(schema: dict[str, Any]) -> int:
+    """Room for a reply to ``schema``: ~40 tokens per property it can fill, and a margin."""
+    return 40 * json.dumps(schema).count('"type"') + 400
 
 
 def _repair(problems: list[str]) -> str:

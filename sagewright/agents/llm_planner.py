@@ -20,12 +20,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sagewright.agents.llm import (
+    ECHO_CHARS,
+    Attempt,
     LLMMalformedOutputError,
     ModelSettings,
+    StructuredCaller,
     Usage,
     chat_model,
-    invoke_structured,
     prompt_template,
+    safe_note,
     wrap_requirement,
 )
 from sagewright.checker import check_topology
@@ -121,6 +124,14 @@ class LLMPlanOutcome:
     errors: list[TopologyIssue]
     attempts: int
     notes: list[str] = field(default_factory=list)
+    calls: list[Attempt] = field(default_factory=list)
+    mode: str | None = None
+
+
+def plan_max_tokens(registry: Registry, settings: ModelSettings) -> int:
+    """Room for a plan as large as the catalogue allows (each job-typed step per job type)."""
+    nodes = sum(len(JOB_TYPES) if spec.job_typed else 1 for spec in registry)
+    return settings.tokens_per_node * nodes + 200  # + the notes and the JSON around the nodes
 
 
 def plan_with_llm(
@@ -131,15 +142,28 @@ def plan_with_llm(
     usage: Usage,
     llm: Any = None,
     sleep: Any = time.sleep,
+    calls: list[Attempt] | None = None,
 ) -> LLMPlanOutcome:
     """Ask the model, check the reply, feed errors back; raise typed LLM errors.
 
     Raises ``LLMMalformedOutputError`` when no round gave parseable JSON, and the other
-    ``LLMError``s of :func:`invoke_structured` (refused, rate limited, timeout, unavailable).
+    ``LLMError``s of :class:`~sagewright.agents.llm.StructuredCaller` (refused, rate limited,
+    timeout, unavailable). Every call is appended to ``calls`` as it happens, so a caller
+    that falls back can still say what was tried.
     """
     from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
     model = llm if llm is not None else chat_model(settings)
+    caller = StructuredCaller(
+        model,
+        settings,
+        usage,
+        stage="plan",
+        max_tokens=plan_max_tokens(registry, settings),
+        sleep=sleep,
+    )
+    if calls is not None:
+        caller.attempts = calls
     schema = plan_schema(registry)
     messages: list[Any] = [
         SystemMessage(render_prompt(registry)),
@@ -149,29 +173,27 @@ def plan_with_llm(
     last: LLMPlanOutcome | None = None
     for attempt in range(1, rounds + 1):
         try:
-            reply = invoke_structured(
-                model,
-                messages,
-                schema=schema,
-                name=SCHEMA_NAME,
-                settings=settings,
-                usage=usage,
-                sleep=sleep,
-            )
+            reply = caller.call(messages, schema=schema, name=SCHEMA_NAME)
         except LLMMalformedOutputError as exc:
             if attempt == rounds:
                 if last is not None:
                     return last
                 raise
-            messages += [AIMessage(exc.raw or "(empty)"), HumanMessage(_malformed_feedback())]
+            feedback = _malformed_feedback(exc.feedback)
+            caller.attempts[-1].feedback = [feedback]
+            messages += [AIMessage(exc.raw[:ECHO_CHARS] or "(empty)"), HumanMessage(feedback)]
             continue
         topology, existing, issues, notes = _read_reply(reply.parsed, registry)
         issues += list(check_topology(topology, existing_model=existing, registry=registry).issues)
         last = _finish(topology, existing, issues, attempt, notes, registry)
+        last.calls, last.mode = caller.attempts, caller.mode
         if not issues:
             return last
+        caller.attempts[-1].rejected = reply.raw_text[:ECHO_CHARS]
         if attempt < rounds:
-            messages += [AIMessage(reply.raw_text), HumanMessage(_repair_feedback(issues))]
+            caller.attempts[-1].feedback = [f"{i.code}: {i.message}" for i in issues[:20]]
+            echo = reply.raw_text[:ECHO_CHARS]
+            messages += [AIMessage(echo), HumanMessage(_repair_feedback(issues))]
     assert last is not None
     return last
 
@@ -180,15 +202,15 @@ def _wrap(requirement: str) -> str:
     return wrap_requirement("Plan the pipeline for this requirement.", requirement)
 
 
-def _malformed_feedback() -> str:
-    return (
+def _malformed_feedback(note: str = "") -> str:
+    return (note + " " if note else "") + (
         "Your reply was not a JSON object matching the PipelinePlan schema. Reply again with "
         "only that JSON object: nodes (name, step_type, parents), existing_model, notes."
     )
 
 
 def _repair_feedback(issues: list[TopologyIssue]) -> str:
-    listed = json.dumps([issue.to_dict() for issue in issues], indent=1)
+    listed = json.dumps([issue.to_dict() for issue in issues[:20]], indent=1)
     return (
         "The plan has these problems (from the topology checker):\n"
         f"{listed}\n"
@@ -241,7 +263,8 @@ def _read_reply(
             )
         topology[name] = list(parents)
     existing = parsed.get("existing_model") is True
-    notes = [parsed["notes"]] if isinstance(parsed.get("notes"), str) and parsed["notes"] else []
+    raw_notes = parsed.get("notes")
+    notes = [safe_note(raw_notes)] if isinstance(raw_notes, str) and raw_notes.strip() else []
     return topology, existing, issues, notes
 
 
@@ -261,5 +284,5 @@ def _finish(
             for node, parents in topology.items()
             if node not in unknown
         }
-        notes = [*notes, "dropped non-catalogue nodes: " + ", ".join(sorted(unknown))]
+        notes = [*notes, safe_note("dropped non-catalogue nodes: " + ", ".join(sorted(unknown)))]
     return LLMPlanOutcome(topology, existing, issues, attempts, notes)

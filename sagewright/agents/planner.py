@@ -37,7 +37,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sagewright.agents.llm import OFFLINE, LLMError, ModelSettings, Usage, resolve_settings
+from sagewright.agents.llm import (
+    OFFLINE,
+    Attempt,
+    LLMError,
+    ModelSettings,
+    Usage,
+    redact,
+    report,
+    resolve_settings,
+)
 from sagewright.checker import check_topology
 from sagewright.errors import AgentError, TopologyIssue
 from sagewright.registry import Registry, default_registry
@@ -58,6 +67,8 @@ class PlanResult:
     existing_model: bool = False  # or-config inputs come from an existing model file
     fallback: str | None = None  # the LLM error code when the offline plan was used instead
     notes: list[str] = field(default_factory=list)
+    llm_attempts: list[Attempt] = field(default_factory=list)  # one per call to the model
+    structured_output_mode: str | None = None  # the mode of the last answered call
 
     @property
     def valid(self) -> bool:
@@ -75,6 +86,8 @@ class PlanResult:
             "existing_model": self.existing_model,
             "fallback": self.fallback,
             "notes": self.notes,
+            "structured_output_mode": self.structured_output_mode,
+            "llm_attempts": [a.to_dict() for a in self.llm_attempts],
         }
 
 
@@ -130,12 +143,17 @@ def _plan_llm(text: str, settings: ModelSettings, reg: Registry, *, fallback: bo
 
     started = time.perf_counter()
     usage = Usage()
+    calls: list[Attempt] = []
     try:
-        outcome = plan_with_llm(text, settings, registry=reg, usage=usage)
+        outcome = plan_with_llm(text, settings, registry=reg, usage=usage, calls=calls)
     except LLMError as exc:
         if not fallback:
             raise
-        return _fallback(text, reg, exc.code, usage, started, settings, attempts=usage.calls)
+        result = _fallback(
+            text, reg, exc.code, usage, started, settings, attempts=len(calls), why=exc.message
+        )
+        result.llm_attempts = calls
+        return result
     result = PlanResult(
         topology=outcome.topology,
         errors=outcome.errors,
@@ -145,12 +163,26 @@ def _plan_llm(text: str, settings: ModelSettings, reg: Registry, *, fallback: bo
         backend=settings.model,
         existing_model=outcome.existing_model,
         notes=outcome.notes,
+        llm_attempts=calls,
+        structured_output_mode=outcome.mode,
     )
     if result.valid or not fallback:
         return result
-    return _fallback(
-        text, reg, "llm_invalid_plan", usage, started, settings, attempts=outcome.attempts
+    why = f"the plan still had {len(outcome.errors)} checker errors after " + (
+        f"{outcome.attempts} rounds (first: {outcome.errors[0].message})"
     )
+    fell = _fallback(
+        text,
+        reg,
+        "llm_invalid_plan",
+        usage,
+        started,
+        settings,
+        attempts=outcome.attempts,
+        why=why,
+    )
+    fell.llm_attempts, fell.structured_output_mode = calls, outcome.mode
+    return fell
 
 
 def _fallback(
@@ -162,6 +194,7 @@ def _fallback(
     settings: ModelSettings,
     *,
     attempts: int,
+    why: str = "",
 ) -> PlanResult:
     offline = plan_offline_result(text, registry=reg)
     offline.usage = usage
@@ -169,7 +202,9 @@ def _fallback(
     offline.seconds = time.perf_counter() - started
     offline.backend = f"{OFFLINE} (fallback from {settings.model})"
     offline.fallback = code
-    offline.notes.append(f"the LLM backend failed ({code}); used the offline planner")
+    cause = f"{code}: {redact(why)[:300]}" if why else code
+    offline.notes.append(f"the LLM backend failed ({cause}); used the offline planner")
+    report(f"plan: {offline.notes[-1]}")
     return offline
 
 
