@@ -327,19 +327,15 @@ def wrap_requirement(instruction: str, requirement: str) -> str:
 # any spelling of an opening or closing requirement tag: </requirement>, < /REQUIREMENT >, ...
 _TAG = re.compile(r"<(\s*/?\s*requirement)", re.IGNORECASE)
 
-_SECRETS = re.compile(
-    r"(sk-[A-Za-z0-9_\-]{8,}|(?:AKIA|ASIA)[A-Z0-9]{12,}|Bearer\s+[A-Za-z0-9._\-]{8,}"
-    r"|(?i:api[_-]?key|secret|token|password)[\"']?\s*[:=]\s*[\"']?[^\s\"',}]{6,})"
-)
-
-
 def redact(text: str) -> str:
-    """``text`` with API keys, AWS keys, bearer tokens and the configured key replaced."""
+    """``text`` with the configured API key and anything that looks like a secret replaced."""
+    from sagewright.redact import redact as redact_secrets
+
     for name in ("SAGEWRIGHT_API_KEY", "OPENAI_API_KEY"):
         value = os.environ.get(name)
         if value and len(value) >= 6:
-            text = text.replace(value, "[redacted]")
-    return _SECRETS.sub("[redacted]", text)
+            text = text.replace(value, "[REDACTED api-key]")
+    return redact_secrets(text).text
 
 
 def safe_note(text: str, limit: int = 500) -> str:

@@ -12,15 +12,7 @@ from sagewright.agents.llm import ECHO_CHARS, LLMTimeoutError
 from sagewright.agents.llm_planner import plan_max_tokens
 from sagewright.agents.planner import plan
 from sagewright.registry import default_registry
-from tests.reliability.llm_fixtures import (  # noqa: F401 - fixtures
-    GOOD,
-    REQUIREMENT,
-    llm_server,
-    node,
-    plan_reply,
-    settings,
-    shared_server,
-)
+from tests.reliability.conftest import GOOD, REQUIREMENT, node, plan_reply
 
 
 def test_max_tokens_is_sent_and_derived_from_the_catalogue(llm_server, settings):

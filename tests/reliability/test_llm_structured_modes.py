@@ -12,14 +12,7 @@ import pytest
 from sagewright.agents.llm import LLMUnavailableError, modes_for, resolve_settings
 from sagewright.agents.planner import plan
 from sagewright.cli import main
-from tests.reliability.llm_fixtures import (  # noqa: F401 - fixtures
-    GOOD,
-    REQUIREMENT,
-    llm_server,
-    plan_reply,
-    settings,
-    shared_server,
-)
+from tests.reliability.conftest import GOOD, REQUIREMENT, plan_reply
 
 
 def test_auto_falls_back_from_json_schema_to_json_mode_after_a_500(llm_server, settings):

@@ -1,4 +1,4 @@
-"""Shared helpers for the LLM reliability tests: a scripted server per module, settings."""
+"""Fixtures of the LLM reliability tests (test_llm_*): a scripted server per module, settings."""
 
 from __future__ import annotations
 
