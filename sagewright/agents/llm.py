@@ -327,6 +327,7 @@ def wrap_requirement(instruction: str, requirement: str) -> str:
 # any spelling of an opening or closing requirement tag: </requirement>, < /REQUIREMENT >, ...
 _TAG = re.compile(r"<(\s*/?\s*requirement)", re.IGNORECASE)
 
+
 def redact(text: str) -> str:
     """``text`` with the configured API key and anything that looks like a secret replaced."""
     from sagewright.redact import redact as redact_secrets
