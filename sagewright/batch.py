@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from sagewright import jsonio
 from sagewright.errors import SagewrightError
 from sagewright.folders import (
     check_owned_file,
@@ -115,7 +116,7 @@ def _jsonl_items(path: Path) -> Iterable[BatchItem]:
             continue
         where = f"{path}:{number}"
         try:
-            data = json.loads(line)
+            data = jsonio.loads(line)
         except json.JSONDecodeError as exc:
             raise SagewrightError(
                 f"{where}: malformed JSON: {exc.msg}", code="malformed_json"

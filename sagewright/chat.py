@@ -60,6 +60,15 @@ def sessions_db() -> Path:
     return path
 
 
+def _store_error(exc: Exception) -> SagewrightError:
+    """A session store that cannot be opened or written (a file as home, corrupt, disk full)."""
+    return SagewrightError(
+        f"session store: {exc}",
+        hint="point SAGEWRIGHT_HOME at a writable folder, or move a damaged sessions.sqlite aside",
+        code="session_store",
+    )
+
+
 @dataclass
 class ChatState:
     phase: str = "describe"
@@ -108,14 +117,17 @@ class ChatSession:
         self.model = model
         self.out_root = out_root or Path("out")
         # autocommit: every turn is one explicit BEGIN IMMEDIATE ... COMMIT
-        self._db = sqlite3.connect(
-            db_path or sessions_db(), timeout=BUSY_SECONDS, isolation_level=None
-        )
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS turns (session TEXT, seq INTEGER, user TEXT, "
-            "reply TEXT, state TEXT, PRIMARY KEY (session, seq))"
-        )
-        self.seq, state = self._latest()
+        try:
+            self._db = sqlite3.connect(
+                db_path or sessions_db(), timeout=BUSY_SECONDS, isolation_level=None
+            )
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS turns (session TEXT, seq INTEGER, user TEXT, "
+                "reply TEXT, state TEXT, PRIMARY KEY (session, seq))"
+            )
+            self.seq, state = self._latest()
+        except (OSError, sqlite3.Error) as exc:
+            raise _store_error(exc) from None
         self.state = state or ChatState()
 
     # ---------------------------------------------------------------- persistence
@@ -125,7 +137,16 @@ class ChatSession:
             "SELECT seq, state FROM turns WHERE session = ? ORDER BY seq DESC LIMIT 1",
             (self.name,),
         ).fetchone()
-        return (row[0], ChatState(**json.loads(row[1]))) if row else (0, None)
+        if not row:
+            return 0, None
+        try:
+            return row[0], ChatState(**json.loads(row[1]))
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise SagewrightError(
+                f"session '{self.name}': the saved state cannot be read ({exc})",
+                hint="start a new --session name",
+                code="bad_session_state",
+            ) from None
 
     def _stored_turn(self, user: str, make: Callable[[], Reply], failed: str) -> Reply:
         """Run ``make`` on the latest stored state and store its turn, in one transaction.
@@ -158,6 +179,10 @@ class ChatSession:
             self._db.execute("COMMIT")
             self.seq += 1
             return reply
+        except sqlite3.Error as exc:  # e.g. "database or disk is full"
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise _store_error(exc) from None
         except BaseException:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")

@@ -78,6 +78,15 @@ def check_topology(
     topo = Topology.parse(topology)
     reg = registry or default_registry()
     issues: list[TopologyIssue] = []
+    if not topo.parents:
+        issues.append(
+            TopologyIssue(
+                "empty_topology",
+                "the topology has no nodes",
+                hint='list the steps, e.g. {"DataLoading_training": [], '
+                '"TabularPreprocessing_training": ["DataLoading_training"]}',
+            )
+        )
     specs = _resolve_specs(topo, reg, issues)
     _check_links(topo, issues)
     _check_cycles(topo, issues)

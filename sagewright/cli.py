@@ -217,7 +217,17 @@ def eval_command(
         run_eval,
         write_baseline,
     )
+    from sagewright.folders import write_file
 
+    for flag, path in (
+        ("--predictions-out", predictions_out),
+        ("--report", report),
+        ("--update-baseline", update_baseline),
+    ):
+        if path is not None and path.is_dir():
+            raise SagewrightError(
+                f"{flag} {path}: is a folder", hint="give a file path", code="out_is_folder"
+            )
     cases = load_golden(golden)
     reference = read_baseline(baseline) if baseline else None
     run = run_eval(cases, model=model, extractor=None if no_facts else "default")
@@ -225,8 +235,7 @@ def eval_command(
     if predictions_out:
         run.write_predictions(predictions_out)
     if report:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(run.report(title=f"Planner eval: {golden.name}"), encoding="utf-8")
+        write_file(report, run.report(title=f"Planner eval: {golden.name}"))
     if update_baseline:
         write_baseline(update_baseline, summary)
     if as_json:
@@ -273,8 +282,10 @@ AllowPlaceholders = Annotated[
 
 
 def _read_json_object(path: Path) -> dict[str, Any]:
+    from sagewright import jsonio
+
     try:
-        data = json.loads(read_text(path))
+        data = jsonio.loads(read_text(path))
     except json.JSONDecodeError as exc:
         raise SagewrightError(
             f"{path}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
@@ -382,7 +393,14 @@ def deploy_command(
         if not sep or not name:
             raise SagewrightError(f"--parameter {item!r} is not NAME=VALUE", code="bad_arguments")
         values[name] = value
-    result = deploy(folder, role_arn=role, start=start, wait=wait, parameters=values)
+    result = deploy(
+        folder,
+        role_arn=role,
+        start=start,
+        wait=wait,
+        parameters=values,
+        on_warning=lambda text: err.print(f"warning: {text}", markup=False),
+    )
     verb = "created" if result.created else "updated"
     out.print(
         f"{verb} pipeline {result.pipeline_arn} ({len(result.uploaded)} code objects uploaded)",
@@ -424,6 +442,11 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         err.print("aborted")
         sys.exit(130)
+    except OSError as exc:  # e.g. a full disk while writing somewhere not checked earlier
+        from sagewright.folders import os_reason
+
+        err.print(f"error[os_error]: {os_reason(exc)}", markup=False, highlight=False)
+        sys.exit(2)
     except Exception as exc:  # last resort: one line, no traceback unless asked
         if os.environ.get("SAGEWRIGHT_DEBUG"):
             raise

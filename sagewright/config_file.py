@@ -32,6 +32,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sagewright import jsonio
 from sagewright.errors import ConfigError, UnknownStepError
 from sagewright.folders import OutDirError, json_diff, listed_names, os_reason, sha256
 from sagewright.registry import Registry, default_registry
@@ -185,6 +186,15 @@ def _configs_from(
     configs = {
         node: _load_node(node, entry, shared, specific, reg, where) for node, entry in nodes.items()
     }
+    known = {name for cfg in configs.values() for name in type(cfg).model_fields}
+    unknown = sorted(set(shared) - known)
+    if unknown:
+        raise ConfigError(
+            f"{where}: 'shared' holds {', '.join(map(repr, unknown))}, not a field of any node",
+            hint="check the spelling; `sagewright config-schema STEP` lists the fields",
+            code="unknown_field",
+            where=f"{where}:shared.{unknown[0]}",
+        )
     if topology is not None:
         for node in topology.nodes:
             if node not in configs:
@@ -296,7 +306,7 @@ def _read(source: str | Path | Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
             f"{path}: cannot read file: {exc}", code="unreadable_file", where=str(path)
         ) from None
     try:
-        data = json.loads(text)
+        data = jsonio.loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(
             f"{path}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",

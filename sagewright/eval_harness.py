@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+from sagewright import jsonio
 from sagewright.agents.llm import OFFLINE, Usage
 from sagewright.agents.planner import PlanResult, plan
 from sagewright.checker import check_topology
@@ -39,6 +40,7 @@ from sagewright.eval_metrics import (
     score_topology,
 )
 from sagewright.facts import PipelineValues, facts_from_configs
+from sagewright.folders import write_file
 from sagewright.registry import Registry, default_registry
 from sagewright.topology import Topology
 
@@ -76,7 +78,7 @@ def load_golden(path: Path) -> list[GoldenCase]:
             continue
         where = f"{path}:{number}"
         try:
-            data = json.loads(line)
+            data = jsonio.loads(line)
         except json.JSONDecodeError as exc:
             raise EvalError(f"{where}: malformed JSON: {exc.msg}", code="malformed_json") from None
         cases.append(_case_from(data, where))
@@ -295,8 +297,7 @@ class EvalRun:
 
     def write_predictions(self, path: Path) -> None:
         lines = [json.dumps(p, sort_keys=False) for p in self.predictions()]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        write_file(path, "\n".join(lines) + "\n")
 
     def summary(self) -> dict[str, Any]:
         out = _metrics(self.results)
@@ -488,16 +489,29 @@ def baseline_regressions(
 
 def read_baseline(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = jsonio.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise EvalError(f"{path}: baseline not found", code="file_not_found") from None
     except json.JSONDecodeError as exc:
         raise EvalError(f"{path}: malformed JSON: {exc.msg}", code="malformed_json") from None
     if not isinstance(data, dict):
         raise EvalError(f"{path}: a baseline is a JSON object", code="bad_baseline")
+    by_tag = data.get("by_tag", {})
+    if not isinstance(by_tag, dict) or not all(isinstance(v, dict) for v in by_tag.values()):
+        raise EvalError(f"{path}: 'by_tag' maps tags to metric objects", code="bad_baseline")
+    for prefix, scope in [("", data), *((f"by_tag.{t}.", m) for t, m in by_tag.items())]:
+        for key in (*HIGHER_IS_BETTER, *LOWER_IS_BETTER):
+            value = scope.get(key)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float)
+            ):
+                raise EvalError(
+                    f"{path}: {prefix}{key} is {json.dumps(value)[:40]}, not a number",
+                    hint="rewrite the baseline with --update-baseline",
+                    code="bad_baseline",
+                )
     return data
 
 
 def write_baseline(path: Path, summary: Mapping[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(baseline_of(summary), indent=2) + "\n", encoding="utf-8")
+    write_file(path, json.dumps(baseline_of(summary), indent=2) + "\n")

@@ -381,3 +381,25 @@ def os_reason(exc: OSError) -> str:
     if exc.strerror and exc.filename:
         return f"{exc.strerror}: {exc.filename!r}"
     return exc.strerror or str(exc)
+
+
+def write_file(path: Path, text: str, *, hint: str = "give a file path you can write to") -> Path:
+    """Write one text file whole (temporary sibling, then rename), or raise ``unwritable_out``.
+
+    On any OS error (a folder in the way, a full disk) the temporary file is removed and
+    ``path`` is left as it was.
+    """
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(21, "Is a directory", str(path))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise SagewrightError(
+            f"{path}: cannot write: {os_reason(exc)}", hint=hint, code="unwritable_out"
+        ) from None
+    return path

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sagewright.agents.extract_fields import apply_key, key_for_config_path, stated_keys
+from sagewright import jsonio
+from sagewright.agents.extract_fields import (
+    KeyRejected,
+    apply_key,
+    key_for_config_path,
+    stated_keys,
+    validate_key,
+)
 from sagewright.agents.extractor import Extraction, extract
 from sagewright.agents.planner import PlanResult, plan
 from sagewright.agents.qa_agent import QuestionSession
@@ -44,7 +51,7 @@ class Generated:
 def load_defaults(path: Path) -> PipelineValues:
     """A JSON object of value keys (canonical fact keys such as ``region``, ``role_arn``)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = jsonio.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found", code="file_not_found") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -57,7 +64,18 @@ def load_defaults(path: Path) -> PipelineValues:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a JSON object of value keys", code="malformed_config")
     values = PipelineValues()
+    framework = data.get("framework") if data.get("framework") in ("xgboost", "pytorch") else None
     for key, value in data.items():
+        try:
+            value = validate_key(key, value, framework=framework or "xgboost")
+        except KeyError:
+            pass  # a key of the other framework or a node key: checked with its config
+        except KeyRejected as exc:
+            raise ConfigError(
+                f"{path}: key '{key}': {exc.message}",
+                hint="fix the value in the defaults file",
+                code="invalid_value",
+            ) from None
         try:
             apply_key(values, key, value)
         except KeyError:

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sagewright import jsonio
 from sagewright.errors import TopologyError
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ class Topology:
             return out
 
         try:
-            data = json.loads(text, object_pairs_hook=keep_pairs)
+            data = jsonio.loads(text, object_pairs_hook=keep_pairs)
         except json.JSONDecodeError as exc:
             raise TopologyError(
                 f"{source}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",

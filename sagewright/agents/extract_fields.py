@@ -141,7 +141,7 @@ def _target(
     parts = key.split(".")
     if len(parts) == 3 and parts[0] == "data" and parts[1] in JOB_TYPES and parts[2] in DATA_FIELDS:
         return DataLoadingConfig, parts[2]
-    match = NODE_KEY.match(key)
+    match = NODE_KEY.fullmatch(key)
     if match:
         config = (registry or default_registry()).get(step_type_of(match["node"])).config_class
         return _nested_target(config, match["path"], framework, key)
@@ -185,7 +185,7 @@ def read_key(values: PipelineValues, key: str) -> Any:
     parts = key.split(".")
     if len(parts) == 3 and parts[0] == "data":
         return values.data.get(parts[1], {}).get(parts[2])
-    match = NODE_KEY.match(key)
+    match = NODE_KEY.fullmatch(key)
     if match:
         return values.per_node.get(match["node"], {}).get(match["path"])
     return None
@@ -207,7 +207,7 @@ def apply_key(values: PipelineValues, key: str, value: Any) -> None:
                 sources.pop(other, None)
         sources[name] = value
     else:
-        match = NODE_KEY.match(key)
+        match = NODE_KEY.fullmatch(key)
         if not match:
             raise KeyError(key)
         values.per_node.setdefault(match["node"], {})[match["path"]] = value
@@ -227,7 +227,7 @@ def clear_key(values: PipelineValues, key: str) -> None:
         _, job_type, name = key.split(".")
         values.data.get(job_type, {}).pop(name, None)
     else:
-        match = NODE_KEY.match(key)
+        match = NODE_KEY.fullmatch(key)
         if match:
             values.per_node.get(match["node"], {}).pop(match["path"], None)
 

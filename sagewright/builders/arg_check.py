@@ -101,7 +101,11 @@ def check_definition(definition: str, *, pipeline_name: str | None = None) -> li
         )
     if pipeline_name is not None and not _PIPELINE_NAME_RE.fullmatch(pipeline_name):
         problems.append(
-            Problem("", f"pipeline name {pipeline_name!r} must match {_PIPELINE_NAME_RE.pattern}")
+            Problem(
+                "",
+                f"pipeline name {pipeline_name!r} must be 1-256 letters, digits or hyphens, "
+                "starting and ending with a letter or digit",
+            )
         )
     try:
         doc = json.loads(definition)
@@ -117,7 +121,7 @@ def check_definition(definition: str, *, pipeline_name: str | None = None) -> li
     seen: set[str] = set()
     for name in names:
         if not _STEP_NAME_RE.fullmatch(name):
-            problems.append(Problem(name, f"step name must match {_STEP_NAME_RE.pattern}"))
+            problems.append(Problem(name, "step name must be 1-64 letters, digits, '-' or '_'"))
         if name in seen:
             problems.append(Problem(name, "step name is used more than once"))
         seen.add(name)

@@ -18,16 +18,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import AfterValidator, BaseModel, StringConstraints, ValidationError
+
+from sagewright import jsonio
 from sagewright.builders.assembler import Assembly
 from sagewright.builders.code_bundle import CodeBundle, make_bundle, upload
 from sagewright.errors import SagewrightError
 from sagewright.folders import write_folder
+from sagewright.registry.types import BucketName, PipelineName, Region
+from sagewright.registry.validation import field_problems
 
 __all__ = ["DeployError", "DeployResult", "deploy", "write_deploy_folder"]
 
@@ -36,6 +42,7 @@ DEFINITION_FILE = "pipeline.json"
 MANIFEST_FILE = "manifest.json"
 CODE_DIR = "code"
 TERMINAL_STATUSES = frozenset({"Succeeded", "Failed", "Stopped"})
+_ROLE_ACCOUNT = re.compile(r"arn:aws[a-z-]*:iam::([0-9]{12}):role/")
 
 
 class DeployError(SagewrightError):
@@ -115,7 +122,7 @@ def read_deploy_folder(folder: str | Path) -> DeployFolder:
     """Read and verify a deploy folder (definition and code hashes must match the manifest)."""
     root = Path(folder)
     try:
-        manifest = json.loads((root / MANIFEST_FILE).read_text(encoding="utf-8"))
+        manifest = jsonio.loads((root / MANIFEST_FILE).read_text(encoding="utf-8"))
         definition = (root / DEFINITION_FILE).read_text(encoding="utf-8")
     except (OSError, json.JSONDecodeError) as exc:
         raise DeployError(
@@ -127,6 +134,7 @@ def read_deploy_folder(folder: str | Path) -> DeployFolder:
         raise DeployError(
             f"{root / MANIFEST_FILE}: unknown manifest format", code="bad_deploy_folder"
         )
+    _check_manifest(manifest, root / MANIFEST_FILE)
     digest = hashlib.sha256(definition.encode("utf-8")).hexdigest()
     if digest != manifest.get("definition_sha256"):
         raise DeployError(
@@ -139,9 +147,9 @@ def read_deploy_folder(folder: str | Path) -> DeployFolder:
         files = {name: root / CODE_DIR / entry["sha256"] / name for name in entry["files"]}
         try:
             bundle = make_bundle(files, bucket=entry["bucket"], prefix=entry["prefix"])
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             raise DeployError(
-                f"{root}: missing code file ({exc})", code="bad_deploy_folder"
+                f"{root}: unreadable code file ({exc})", code="bad_deploy_folder"
             ) from None
         if bundle.sha256 != entry["sha256"]:
             raise DeployError(
@@ -151,6 +159,44 @@ def read_deploy_folder(folder: str | Path) -> DeployFolder:
             )
         bundles.append(bundle)
     return DeployFolder(root, manifest, definition, tuple(bundles))
+
+
+def _relative_file(name: str) -> str:
+    if not name or name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/"):
+        raise ValueError(f"file name {name!r} must be a relative path inside the bundle")
+    return name
+
+
+class _ManifestCode(BaseModel):
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    bucket: BucketName
+    prefix: str
+    files: list[Annotated[str, AfterValidator(_relative_file)]]
+
+
+class _Manifest(BaseModel):
+    """The keys :func:`deploy` reads; checked before any file named in it is opened."""
+
+    pipeline_name: PipelineName
+    region: Region
+    bucket: BucketName
+    definition_sha256: str
+    description: str | None = None
+    tags: dict[str, str] = {}
+    parameters: dict[str, str] = {}
+    code: list[_ManifestCode] = []
+
+
+def _check_manifest(manifest: dict[str, Any], where: Path) -> None:
+    try:
+        _Manifest.model_validate(manifest)
+    except ValidationError as exc:
+        problem = field_problems(exc)[0]
+        raise DeployError(
+            f"{where}: {problem}",
+            hint="assemble again instead of editing manifest.json",
+            code="bad_deploy_folder",
+        ) from None
 
 
 # --------------------------------------------------------------------------- deploying
@@ -166,11 +212,13 @@ def deploy(
     boto_session: Any = None,
     poll_seconds: float = 15.0,
     timeout_seconds: float = 6 * 3600,
+    on_warning: Callable[[str], None] | None = None,
 ) -> DeployResult:
     """Upload the code bundles, create or update the pipeline, optionally start it.
 
     ``boto_session`` defaults to ``boto3.Session(region_name=<manifest region>)``;
-    ``wait`` polls the execution until it succeeds, fails or stops (``start`` implied).
+    ``wait`` polls the execution until it succeeds, fails or stops (``start`` implied);
+    ``on_warning`` hears about a role from another account before anything is sent.
     """
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
@@ -178,6 +226,17 @@ def deploy(
     content = read_deploy_folder(folder)
     manifest = content.manifest
     name = str(manifest["pipeline_name"])
+    known = manifest.get("parameters") or {}
+    unknown = sorted(set(parameters or {}) - set(known))
+    if unknown:
+        raise DeployError(
+            f"--parameter {', '.join(unknown)}: pipeline {name} has no such parameter",
+            hint=f"its parameters: {', '.join(sorted(known)) or 'none'}",
+            code="unknown_parameter",
+        )
+    warning = _role_account_warning(role_arn, content.definition)
+    if warning and on_warning is not None:
+        on_warning(warning)
     session = boto_session or boto3.Session(region_name=manifest["region"])
     step = "uploading code"
     try:
@@ -201,6 +260,18 @@ def deploy(
             f"{manifest.get('bucket')} and the role",
         ) from None
     return DeployResult(name, arn, created, uploaded, execution_arn, status)
+
+
+def _role_account_warning(role_arn: str, definition: str) -> str | None:
+    """A note when ``role_arn`` is in an account none of the steps' roles belong to."""
+    accounts = set(_ROLE_ACCOUNT.findall(definition))
+    mine = _ROLE_ACCOUNT.findall(role_arn)
+    if not accounts or not mine or mine[0] in accounts:
+        return None
+    return (
+        f"--role is in account {mine[0]}, but the config's roles are in account "
+        f"{', '.join(sorted(accounts))}; the pipeline may not reach their resources"
+    )
 
 
 def _upsert(

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, computed_field
 
 from sagewright.registry.fields import default, derived, essential
 from sagewright.registry.types import (
+    VERSION_PATTERN,
     BucketName,
     Framework,
     InstanceType,
@@ -53,7 +54,7 @@ class BaseConfig(BaseModel):
     pipeline_version: str = default(
         "1.0.0",
         "Version of this pipeline definition.",
-        pattern=r"^[0-9A-Za-z.\-]{1,32}$",
+        pattern=VERSION_PATTERN,
         pipeline=True,
     )
     pipeline_description: str = default(

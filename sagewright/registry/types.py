@@ -29,21 +29,37 @@ def _known_region(value: str) -> str:
 
 
 Region = Annotated[str, AfterValidator(_known_region)]
-RoleArn = Annotated[
-    str,
-    StringConstraints(
-        pattern=r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]+$", max_length=2048
-    ),
-]
-S3Uri = Annotated[
-    str, StringConstraints(pattern=r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/[^\s]*)?$")
-]
-BucketName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")]
-InstanceType = Annotated[str, StringConstraints(pattern=r"^ml\.[a-z0-9]+(\.[a-z0-9]+)+$")]
-PipelineName = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,79}$")]
-S3Prefix = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z0-9!_.*'()\-]+(/[A-Za-z0-9!_.*'()\-]+)*$")
-]
+ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]+$"
+S3_URI_PATTERN = r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/[^\s]*)?$"
+BUCKET_PATTERN = r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$"
+INSTANCE_TYPE_PATTERN = r"^ml\.[a-z0-9]+(\.[a-z0-9]+)+$"
+PIPELINE_NAME_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,79}$"
+S3_PREFIX_PATTERN = r"^[A-Za-z0-9!_.*'()\-]+(/[A-Za-z0-9!_.*'()\-]+)*$"
+VERSION_PATTERN = r"^[0-9A-Za-z.\-]{1,32}$"
+PACKAGE_GROUP_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
+
+#: What a valid value of each pattern looks like, for error messages (never the raw regex).
+PATTERN_DESCRIPTIONS: dict[str, str] = {
+    ROLE_ARN_PATTERN: "an IAM role ARN such as arn:aws:iam::123456789012:role/SageMakerRole",
+    S3_URI_PATTERN: "an S3 URI such as s3://my-bucket/path/ (lowercase bucket, no spaces)",
+    BUCKET_PATTERN: "an S3 bucket name: 3-63 lowercase letters, digits, '.' or '-', "
+    "starting and ending with a letter or digit",
+    INSTANCE_TYPE_PATTERN: "an instance type such as ml.m5.xlarge",
+    PIPELINE_NAME_PATTERN: "1-80 letters, digits or hyphens, starting and ending with a "
+    "letter or digit (e.g. fraud-xgb)",
+    S3_PREFIX_PATTERN: "a key prefix such as runs/fraud (letters, digits, !_.*'()- and '/' "
+    "between parts)",
+    VERSION_PATTERN: "1-32 letters, digits, '.' or '-' (e.g. 1.0.0)",
+    PACKAGE_GROUP_PATTERN: "1-63 letters, digits or hyphens, starting and ending with a "
+    "letter or digit (e.g. fraud-xgb-models)",
+}
+
+RoleArn = Annotated[str, StringConstraints(pattern=ROLE_ARN_PATTERN, max_length=2048)]
+S3Uri = Annotated[str, StringConstraints(pattern=S3_URI_PATTERN)]
+BucketName = Annotated[str, StringConstraints(pattern=BUCKET_PATTERN)]
+InstanceType = Annotated[str, StringConstraints(pattern=INSTANCE_TYPE_PATTERN)]
+PipelineName = Annotated[str, StringConstraints(pattern=PIPELINE_NAME_PATTERN)]
+S3Prefix = Annotated[str, StringConstraints(pattern=S3_PREFIX_PATTERN)]
 SqlQuery = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8)]
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from sagewright.errors import ConfigError
+from sagewright.registry.types import PATTERN_DESCRIPTIONS
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,10 @@ def field_problems(exc: ValidationError) -> list[FieldProblem]:
             message = "is required but missing"
         elif err["type"] == "extra_forbidden":
             message = "is not a known field (remove it or check its spelling)"
+        elif err["type"] == "string_pattern_mismatch":
+            pattern = str(err.get("ctx", {}).get("pattern", ""))
+            wanted = PATTERN_DESCRIPTIONS.get(pattern, "a value of the documented format")
+            message = f"{str(err['input'])[:80]!r} is not {wanted}"
         problems.append(FieldProblem(loc, message))
     return problems
 

@@ -108,7 +108,9 @@ def _depends(depends_on: Sequence[Any]) -> list[Any] | None:
 
 def _check_channel(channel: str, what: str) -> None:
     if not _CHANNEL_RE.fullmatch(channel):
-        raise ValueError(f"{what} channel {channel!r} must match {_CHANNEL_RE.pattern}")
+        raise ValueError(
+            f"{what} channel {channel!r} must be 1-64 letters, digits, '-', '_' or '.'"
+        )
 
 
 def _job_base(name: str) -> str:

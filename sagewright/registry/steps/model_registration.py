@@ -13,7 +13,7 @@ from sagewright.registry.config_base import FrameworkConfig
 from sagewright.registry.fields import default
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, PortMode, StepSpec
-from sagewright.registry.types import InstanceType
+from sagewright.registry.types import PACKAGE_GROUP_PATTERN, InstanceType
 
 if TYPE_CHECKING:
     from sagewright.builders.context import BuildContext
@@ -26,7 +26,7 @@ class ModelRegistrationConfig(FrameworkConfig):
         None,
         "Model package group to register into; empty uses '<pipeline_name>-models'.",
         example="fraud-xgb-models",
-        pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$",
+        pattern=PACKAGE_GROUP_PATTERN,
     )
     approval_status: Literal["PendingManualApproval", "Approved", "Rejected"] = default(
         "PendingManualApproval", "Initial approval status (a pipeline parameter)."
