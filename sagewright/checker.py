@@ -68,6 +68,22 @@ class CheckResult:
         return self
 
 
+#: A pipeline needs a step. (The planner's empty plan is a valid *answer*; it builds nothing.)
+EMPTY_TOPOLOGY = TopologyIssue(
+    "empty_topology",
+    "the topology has no nodes",
+    hint='list the steps, e.g. {"DataLoading_training": [], '
+    '"TabularPreprocessing_training": ["DataLoading_training"]}',
+)
+
+
+def require_steps(topology: Topology) -> None:
+    """Raise ``empty_topology`` for a topology without nodes: there is nothing to build."""
+    if not topology.parents:
+        issue = EMPTY_TOPOLOGY
+        raise TopologyError(issue.message, hint=issue.hint, code=issue.code, issues=[issue])
+
+
 def check_topology(
     topology: Topology | Mapping[str, list[str]],
     *,
@@ -78,15 +94,6 @@ def check_topology(
     topo = Topology.parse(topology)
     reg = registry or default_registry()
     issues: list[TopologyIssue] = []
-    if not topo.parents:
-        issues.append(
-            TopologyIssue(
-                "empty_topology",
-                "the topology has no nodes",
-                hint='list the steps, e.g. {"DataLoading_training": [], '
-                '"TabularPreprocessing_training": ["DataLoading_training"]}',
-            )
-        )
     specs = _resolve_specs(topo, reg, issues)
     _check_links(topo, issues)
     _check_cycles(topo, issues)
@@ -172,7 +179,8 @@ def _check_links(topo: Topology, issues: list[TopologyIssue]) -> None:
                 )
             seen.add(parent)
             if parent not in nodes:
-                close = difflib.get_close_matches(parent, list(nodes), n=1)
+                others = [n for n in nodes if n != node]
+                close = difflib.get_close_matches(parent, others, n=1)
                 issues.append(
                     TopologyIssue(
                         "missing_parent",

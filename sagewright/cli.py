@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -28,6 +30,9 @@ app = typer.Typer(
 )
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+
+#: validate prints at most this many issues; --json gives them all.
+MAX_ISSUES_SHOWN = 50
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -83,22 +88,31 @@ def validate(
     as_json: JsonFlag = False,
 ) -> None:
     """Check a topology; exit 0 when valid, 1 with structured errors."""
-    from sagewright.checker import check_topology
+    from sagewright.checker import EMPTY_TOPOLOGY, check_topology
     from sagewright.topology import Topology
 
     topology = Topology.from_json(read_text(topology_file), source=str(topology_file))
     result = check_topology(topology, existing_model=existing_model)
+    if not len(topology):
+        result = replace(result, issues=(EMPTY_TOPOLOGY,))
     if as_json:
         print_json({"valid": result.ok, "errors": [i.to_dict() for i in result.issues]})
     elif result.ok:
         out.print(f"[green]valid[/green]: {len(topology)} nodes, {len(result.wires)} data edges")
     else:
-        for issue in result.issues:
+        for issue in result.issues[:MAX_ISSUES_SHOWN]:
             where = issue.node or "-"
             port = f".{issue.port}" if issue.port else ""
             out.print(f"[red]{issue.code}[/red] {escape(f'{where}{port}: {issue.message}')}")
             if issue.hint:
                 out.print(f"    hint: {issue.hint}", markup=False)
+        hidden = Counter(issue.code for issue in result.issues[MAX_ISSUES_SHOWN:])
+        if hidden:
+            counts = ", ".join(f"{code} x{n:,}" for code, n in hidden.most_common())
+            out.print(
+                f"... and {hidden.total():,} more issues ({counts}); --json lists them all",
+                markup=False,
+            )
     if not result.ok:
         raise typer.Exit(1)
 
@@ -574,9 +588,11 @@ def batch_command(
     from rich.progress import Progress
 
     from sagewright.batch import prepare_out, read_items, run_batch
-    from sagewright.generate import batch_item
+    from sagewright.generate import batch_item, load_defaults
 
     items = read_items(inputs)
+    if defaults_file is not None:
+        load_defaults(defaults_file)  # a bad file fails once here, not once per item
     prepare_out(out_dir, force=force)  # refusals come before the progress bar
     work = functools.partial(batch_item, model=model, defaults_file=defaults_file, force=force)
     settings = {

@@ -121,7 +121,7 @@ def test_invalid_stated_values_are_rejected_with_the_validation_message() -> Non
     )
     rejected = {r.key: r.message for r in extraction.rejected}
     assert "unknown AWS region 'us-east-9'" in rejected["region"]
-    assert "should match pattern" in rejected["role_arn"]
+    assert "is not an IAM role ARN such as" in rejected["role_arn"]
     assert "greater than or equal to 0" in rejected["hyperparameters.max_depth"]
     assert extraction.values.hyperparameters == {}
     assert "hyperparameters.max_depth" in extraction.missing

@@ -52,11 +52,11 @@ def test_drive_the_e2e_case_to_configs(e2e_case: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("key", "answer", "message"),
     [
-        ("role_arn", "arn:aws:iam::1234:role/x", "String should match pattern"),
+        ("role_arn", "arn:aws:iam::1234:role/x", "is not an IAM role ARN such as arn:aws:iam::"),
         ("region", "us-east-9", "unknown AWS region 'us-east-9'"),
         ("region", "Frankfurt", "unknown AWS region 'Frankfurt'"),
-        ("data.training.source", "s3//my-bucket/train", "String should match pattern '^s3://"),
-        ("data.training.source", "s3://My_Bucket/train/", "String should match pattern '^s3://"),
+        ("data.training.source", "s3//my-bucket/train", "is not an S3 URI such as s3://"),
+        ("data.training.source", "s3://My_Bucket/train/", "is not an S3 URI such as s3://"),
         ("hyperparameters.max_depth", "-1", "greater than or equal to 0"),
         ("hyperparameters.max_depth", "max_depth of -1", "greater than or equal to 0"),
         ("label_name", "   ", "a value is required"),

@@ -29,7 +29,7 @@ from typing import Any
 from sagewright.builders.base import BuiltStep, InputRef, StepBuildError
 from sagewright.builders.code_bundle import CodeBundle
 from sagewright.builders.context import INSTANCE_TYPE_PARAMETERS, BuildContext
-from sagewright.checker import CheckResult, check_topology
+from sagewright.checker import CheckResult, check_topology, require_steps
 from sagewright.dag import descendants, topological_order
 from sagewright.errors import BuildError, SagewrightError
 from sagewright.registry import Registry, StepSpec, default_registry
@@ -169,6 +169,7 @@ def shared_session(region: str, bucket: str) -> Any:
 
 def _check(topo: Topology, reg: Registry) -> CheckResult:
     """Checker findings: structural ones raise TopologyError, port ones BuildError."""
+    require_steps(topo)
     result = check_topology(topo, existing_model=True, registry=reg)
     structural = [i for i in result.issues if i.code not in _PORT_ISSUES]
     if structural:

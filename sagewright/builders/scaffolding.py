@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sagewright.checker import check_topology
+from sagewright.checker import check_topology, require_steps
 from sagewright.errors import ConfigError
 from sagewright.facts import PipelineValues
 from sagewright.registry import Registry, default_registry
@@ -27,6 +27,7 @@ def scaffold_configs(
     """Validated configs for every node of a checked topology, placeholders recorded."""
     reg = registry or default_registry()
     topo = Topology.parse(topology)
+    require_steps(topo)
     result = check_topology(topo, existing_model=True, registry=reg).raise_for_issues()
     try:
         values = PipelineValues.from_facts(facts)

@@ -154,10 +154,11 @@ def quiet_sdk() -> Iterator[None]:
         return
     # Children without a level inherit from "sagemaker"; some SDK modules set their
     # own level, so those are lowered too.
-    loggers = [logging.getLogger("sagemaker")] + [
+    # botocore says at INFO where it found an endpoint (AWS_ENDPOINT_URL): not ours to show.
+    loggers = [logging.getLogger(name) for name in ("sagemaker", "botocore", "boto3")] + [
         lg
         for name, lg in list(logging.root.manager.loggerDict.items())
-        if name.startswith("sagemaker.")
+        if name.startswith(("sagemaker.", "botocore.", "boto3."))
         and isinstance(lg, logging.Logger)
         and lg.level != logging.NOTSET
     ]

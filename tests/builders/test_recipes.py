@@ -1061,7 +1061,7 @@ def test_arg_check_catches_what_the_service_would_reject(e2e_definition: str) ->
         "XGBoostModel: DependsOn names unknown step 'Missing'",
         "BatchTransform_testing: reference to undeclared parameter 'Undeclared'",
         "Packaging: processing input 'model' needs exactly one of S3Input or DatasetDefinition",
-        "Bad name!: step name must match",
+        "Bad name!: step name must be 1-64",
     ]
     for fragment in expected:
         assert any(fragment in p for p in problems), (fragment, problems)
@@ -1074,7 +1074,7 @@ def test_arg_check_limits() -> None:
     assert check_definition("{") != []
     long_name = {"Name": "a" * 65, "Type": "Fail", "Arguments": {"ErrorMessage": "x"}}
     (problem,) = check_definition(json.dumps({"Steps": [long_name]}))
-    assert problem.step == "a" * 65 and "step name must match" in problem.message
+    assert problem.step == "a" * 65 and "step name must be 1-64" in problem.message
 
 
 # ----------------------------------------------------------------------------- script mode

@@ -30,13 +30,14 @@ def make_pipeline(
     kwargs: dict[str, Any] = {}
     if not experiment_tracking:
         kwargs["pipeline_experiment_config"] = None
-    return Pipeline(
-        name=name,
-        parameters=list(parameters),
-        steps=list(steps),
-        sagemaker_session=session,
-        **kwargs,
-    )
+    with quiet_sdk():  # Pipeline() makes a scheduler client: botocore INFO chatter
+        return Pipeline(
+            name=name,
+            parameters=list(parameters),
+            steps=list(steps),
+            sagemaker_session=session,
+            **kwargs,
+        )
 
 
 def definition_json(pipeline: Any) -> str:
