@@ -362,8 +362,16 @@ def _replace_in_place(staging: Path, target: Path, marker: dict[str, Any]) -> No
 
 def _write_marker(folder: Path, marker: Mapping[str, Any]) -> None:
     tmp = folder / f"{MARKER}.sw-tmp"
-    tmp.write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, folder / MARKER)
+    try:
+        tmp.write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, folder / MARKER)
+    except OSError as exc:  # a full disk: no half-written marker stays
+        tmp.unlink(missing_ok=True)
+        raise OutDirError(
+            f"{folder}: cannot write: {os_reason(exc)}",
+            hint="check the free space and permissions of the --out folder",
+            code="unwritable_out",
+        ) from None
 
 
 def _prune_empty(path: Path, stop: Path) -> None:

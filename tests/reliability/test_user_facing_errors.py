@@ -89,7 +89,7 @@ def test_bad_defaults_file_fails_batch_once_not_per_item(
                              for n in range(3)))  # fmt: skip
     defaults = tmp_path / "defaults.json"
     defaults.write_text(json.dumps({"nope": 1}))
-    code, out, err = run(capsys, "batch", str(items), "--out", str(tmp_path / "b"),
+    code, _, err = run(capsys, "batch", str(items), "--out", str(tmp_path / "b"),
                          "--defaults", str(defaults))  # fmt: skip
     assert code == 2
     assert err.count("unknown key 'nope'") == 1
