@@ -256,11 +256,15 @@ def _check_arguments(step: dict[str, Any]) -> Iterator[str]:
 
 
 @cache
-def _input_shape(operation: str) -> Any:
-    from botocore.session import get_session
+def _service_model() -> Any:
+    from sagewright.builders.botocore_data import botocore_session
 
-    model = get_session().get_service_model("sagemaker")
-    return model.operation_model(operation).input_shape
+    return botocore_session().get_service_model("sagemaker")
+
+
+@cache
+def _input_shape(operation: str) -> Any:
+    return _service_model().operation_model(operation).input_shape
 
 
 def _is_expr(value: Any) -> bool:

@@ -22,6 +22,8 @@ cheap and imports no SageMaker code.
 
 from __future__ import annotations
 
+import gc
+import importlib
 import logging
 import os
 import sys
@@ -36,6 +38,7 @@ __all__ = [
     "OFFLINE_ERROR_CODE",
     "RefusedCall",
     "building_steps",
+    "load_sdk",
     "offline_session",
     "prepare_environment",
     "quiet_sdk",
@@ -63,6 +66,36 @@ _ENV_DEFAULTS = {
     "SAGEMAKER_ADMIN_CONFIG_OVERRIDE": os.devnull,
     "SAGEMAKER_USER_CONFIG_OVERRIDE": os.devnull,
 }
+
+#: The SDK modules the recipes use: imported together by :func:`load_sdk`. Importing any
+#: ``sagemaker.mlops`` module runs ``sagemaker/mlops/__init__.py``, which imports
+#: ``sagemaker.serve.model_builder``; ``sagemaker/core/__init__.py`` imports its
+#: serializers, which import pandas, numpy and scipy. Neither can be skipped without
+#: patching the SDK, so they are paid here, once.
+SDK_MODULES = (
+    "sagemaker.core.workflow.pipeline_context",
+    "sagemaker.core.workflow.conditions",
+    "sagemaker.core.workflow.execution_variables",
+    "sagemaker.core.workflow.functions",
+    "sagemaker.core.workflow.parameters",
+    "sagemaker.core.workflow.properties",
+    "sagemaker.core.image_uris",
+    "sagemaker.core.model_metrics",
+    "sagemaker.core.parameter",
+    "sagemaker.core.processing",
+    "sagemaker.core.shapes",
+    "sagemaker.core.telemetry.telemetry_logging",
+    "sagemaker.core.transformer",
+    "sagemaker.mlops.workflow.condition_step",
+    "sagemaker.mlops.workflow.fail_step",
+    "sagemaker.mlops.workflow.model_step",
+    "sagemaker.mlops.workflow.pipeline",
+    "sagemaker.mlops.workflow.steps",
+    "sagemaker.serve.model_builder",
+    "sagemaker.train",
+    "sagemaker.train.configs",
+    "sagemaker.train.tuner",
+)
 
 _lock = threading.Lock()
 _session_class: type[Any] | None = None
@@ -111,7 +144,10 @@ def offline_session(region: str, bucket: str, *, default_bucket_prefix: str | No
     prepare_environment(region)
     import boto3
 
+    from sagewright.builders.botocore_data import botocore_session
+
     boto_session = boto3.Session(
+        botocore_session=botocore_session(),
         aws_access_key_id=_DUMMY_ACCESS_KEY,
         aws_secret_access_key=_DUMMY_SECRET_KEY,
         region_name=region,
@@ -240,9 +276,34 @@ def _offline_session_class() -> type[Any]:
     global _session_class
     with _lock:
         if _session_class is None:
+            load_sdk()
             _silence_telemetry()
             _session_class = _make_session_class()
         return _session_class
+
+
+def load_sdk() -> None:
+    """Import :data:`SDK_MODULES` once, then keep the garbage collector off them.
+
+    The import creates about a million long-lived objects (pydantic models of the
+    whole SageMaker API); every full collection afterwards would walk them all again
+    (about 0.15 s each, several per build). The collector is paused during the import
+    and the survivors are frozen (``gc.freeze``): they stay alive and are never
+    scanned. The SDK's import-time clients and our sessions share one botocore loader
+    (:mod:`sagewright.builders.botocore_data`). Call after :func:`prepare_environment`.
+    """
+    from sagewright.builders.botocore_data import share_with_default_session
+
+    share_with_default_session()
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        for name in SDK_MODULES:
+            importlib.import_module(name)
+    finally:
+        if paused:
+            gc.enable()
+    gc.freeze()
 
 
 def _silence_telemetry() -> None:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 class ParameterRange(BaseModel):
     """One tuned hyperparameter: a continuous or integer interval, or categorical values."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     type: Literal["continuous", "integer", "categorical"]
     min_value: float | None = None
@@ -53,20 +53,32 @@ class ParameterRange(BaseModel):
         return self
 
 
-DEFAULT_RANGES: dict[str, dict[str, ParameterRange]] = {
+#: Ranges tuned when the config names none, as plain data: ParameterRange objects are made
+#: on first use (:func:`default_ranges`) so importing the registry builds no schema.
+_DEFAULT_RANGES: dict[str, dict[str, dict[str, Any]]] = {
     "xgboost": {
-        "eta": ParameterRange(type="continuous", min_value=0.01, max_value=0.3),
-        "max_depth": ParameterRange(type="integer", min_value=3, max_value=10),
-        "subsample": ParameterRange(type="continuous", min_value=0.5, max_value=1.0),
+        "eta": {"type": "continuous", "min_value": 0.01, "max_value": 0.3},
+        "max_depth": {"type": "integer", "min_value": 3, "max_value": 10},
+        "subsample": {"type": "continuous", "min_value": 0.5, "max_value": 1.0},
     },
     "pytorch": {
-        "lr": ParameterRange(
-            type="continuous", min_value=1e-5, max_value=1e-2, scaling="Logarithmic"
-        ),
-        "dropout": ParameterRange(type="continuous", min_value=0.0, max_value=0.5),
-        "batch_size": ParameterRange(type="categorical", values=[16, 32, 64]),
+        "lr": {
+            "type": "continuous",
+            "min_value": 1e-5,
+            "max_value": 1e-2,
+            "scaling": "Logarithmic",
+        },
+        "dropout": {"type": "continuous", "min_value": 0.0, "max_value": 0.5},
+        "batch_size": {"type": "categorical", "values": [16, 32, 64]},
     },
 }
+
+
+def default_ranges(framework: str) -> dict[str, ParameterRange]:
+    """The default tuned ranges of a framework (``xgboost`` or ``pytorch``)."""
+    return {name: ParameterRange(**r) for name, r in _DEFAULT_RANGES[framework].items()}
+
+
 # PyTorch: a metric pytorch_training.py prints (see PYTORCH_METRIC_DEFINITIONS).
 DEFAULT_OBJECTIVE = {"xgboost": "validation:auc", "pytorch": "val:accuracy"}
 
@@ -115,7 +127,7 @@ class HyperparameterTuningConfig(TrainingConfig):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def effective_ranges(self) -> dict[str, ParameterRange]:
-        return self.ranges or DEFAULT_RANGES[self.framework]
+        return self.ranges or default_ranges(self.framework)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
