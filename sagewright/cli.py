@@ -338,6 +338,7 @@ def init_config(
         force=force,
     )
     out.print(f"wrote {out_file}: {len(scaffold.configs)} node configs", markup=False)
+    _warn_same_sources(scaffold.configs)
     if scaffold.placeholders:
         fields = sorted({path for _, path in scaffold.placeholders})
         verb = "allowed" if allow_placeholders else "replace them before `sagewright assemble`"
@@ -346,6 +347,13 @@ def init_config(
             + ", ".join(fields),
             markup=False,
         )
+
+
+def _warn_same_sources(configs: Any) -> None:
+    from sagewright.scaffold import same_source_warnings
+
+    for warning in same_source_warnings(configs):
+        err.print(f"warning: {warning}", markup=False, highlight=False)
 
 
 @app.command("assemble")
@@ -365,6 +373,7 @@ def assemble_command(
     topology = Topology.from_json(read_text(topology_file), source=str(topology_file))
     loaded = load_config_file(config_file, topology=topology)
     loaded.require_resolved(allow=allow_placeholders)
+    _warn_same_sources(loaded.configs)
     assembly = assemble(topology, loaded.configs)
     write_deploy_folder(assembly, out_dir, force=force)
     out.print(

@@ -60,7 +60,9 @@ def write_folder(
         "files": {name: sha256(data) for name, data in blobs.items()},
         **({"meta": dict(meta)} if meta else {}),
     }
-    check_replaceable(real, shown, kind, blobs, force=force)  # fail fast, before any write
+    if real.parent.is_dir():  # fail fast, before any write (locked: others may be swapping)
+        with locked(real.parent):
+            check_replaceable(real, shown, kind, blobs, force=force)
     try:
         real.parent.mkdir(parents=True, exist_ok=True)
         staging = real.parent / f".{real.name}.sw-staging-{os.getpid()}-{secrets.token_hex(6)}"

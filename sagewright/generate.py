@@ -31,6 +31,7 @@ from sagewright.facts import PipelineValues
 from sagewright.output import field_items
 from sagewright.redact import redact
 from sagewright.registry.config_base import StepConfig
+from sagewright.scaffold import same_source_warnings
 from sagewright.topology import Topology
 
 Ask = Callable[[Question], str]
@@ -270,13 +271,14 @@ def config_warnings(configs: dict[str, StepConfig]) -> list[str]:
             if column not in getattr(cfg, "categories", {})
         }
     )
+    warnings = same_source_warnings(configs)
     if len(preprocessing) > 1 and undeclared:
-        return [
+        warnings.append(
             f"categorical columns {', '.join(undeclared)} are coded from each dataset's own "
             "values; declare their `categories` in config.json so every job type codes a value "
             "alike"
-        ]
-    return []
+        )
+    return warnings
 
 
 def config_sources(configs: dict[str, StepConfig], provenance: dict[str, str]) -> dict[str, str]:

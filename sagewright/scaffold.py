@@ -7,6 +7,8 @@ with clearly recorded placeholder examples (for previews and tests).
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,11 +28,49 @@ from sagewright.registry.validation import config_error
 from sagewright.topology import Topology, qualifier_of, step_type_of
 
 PLACEHOLDERS: dict[str, Any] = {
-    "region": "us-east-1",
+    "region": "us-east-1",  # the SDK needs a real region; the file's placeholder list marks it
     "role_arn": "arn:aws:iam::123456789012:role/SagewrightPlaceholderRole",
     "bucket": "sagewright-placeholder-bucket",
-    "pipeline_name": "sagewright-preview",
+    "pipeline_name": "sagewright-placeholder",
 }
+PLACEHOLDER_BUCKET = "sagewright-placeholder"
+
+
+def placeholder_value(node: str, path: str, example: Any) -> Any:
+    """A value that says it is a placeholder; each node gets its own data location.
+
+    Examples such as ``is_fraud`` look real and one shared example URI would make every
+    job type read one dataset once filled in, so strings are marked and URIs name the node.
+    """
+    if path in PLACEHOLDERS:
+        return PLACEHOLDERS[path]
+    if not isinstance(example, str):
+        return example
+    if example.startswith("s3://"):
+        name = example.rstrip("/").rsplit("/", 1)[-1] if example.endswith(".tar.gz") else ""
+        return f"s3://{PLACEHOLDER_BUCKET}/{node}/{name}"
+    if example.upper().startswith("SELECT "):
+        return f"SELECT * FROM placeholder.{node.lower()}"
+    return f"PLACEHOLDER_{path.rsplit('.', 1)[-1]}"
+
+
+def same_source_warnings(configs: Mapping[str, StepConfig]) -> list[str]:
+    """Warnings for data steps of different job types that read one source."""
+    readers: dict[str, list[str]] = {}
+    for node, cfg in configs.items():
+        if cfg.step_type != "DataLoading":
+            continue
+        for field_name in ("s3_uri", "athena_query", "redshift_query"):
+            source = getattr(cfg, field_name, None)
+            if source:
+                readers.setdefault(str(source).strip(), []).append(node)
+                break
+    return [
+        f"{' and '.join(nodes)} read the same data ({source}): a model would be evaluated "
+        "or calibrated on the data it was trained on; give each job type its own source"
+        for source, nodes in readers.items()
+        if len(nodes) > 1
+    ]
 
 
 @dataclass(frozen=True)
@@ -161,14 +201,19 @@ def build_configs(
     for node in topology.nodes:
         cls = reg.get(step_type_of(node)).config_class
         raw = node_values(node, cls, topology, values)
+        plain = copy.deepcopy(raw)
         for item in by_node.get(node, []):
             path = item.path.split("|")[0]
-            _set_path(raw, path, PLACEHOLDERS.get(path, item.doc.example))
+            _set_path(raw, path, placeholder_value(node, path, item.doc.example))
+            _set_path(plain, path, PLACEHOLDERS.get(path, item.doc.example))
             placeholders.append((node, path))
         try:
             configs[node] = cls.model_validate(raw)
-        except ValidationError as exc:
-            raise config_error(exc, f"node '{node}'") from None
+        except ValidationError:
+            try:  # a field whose type refuses the marked value: its example
+                configs[node] = cls.model_validate(plain)
+            except ValidationError as exc:
+                raise config_error(exc, f"node '{node}'") from None
     return Scaffold(configs, placeholders)
 
 

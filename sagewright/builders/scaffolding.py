@@ -14,7 +14,7 @@ from sagewright.checker import check_topology, require_steps
 from sagewright.errors import ConfigError
 from sagewright.facts import PipelineValues
 from sagewright.registry import Registry, default_registry
-from sagewright.scaffold import Scaffold, build_configs
+from sagewright.scaffold import Scaffold, build_configs, placeholder_value
 from sagewright.topology import Topology, step_type_of
 
 
@@ -45,6 +45,6 @@ def scaffold_configs(
         field = str(reg.get(step_type_of(node)).input(port_name).config_field)
         if getattr(config, field) is None:
             examples = type(config).model_fields[field].examples or []
-            setattr(config, field, examples[0])
+            setattr(config, field, placeholder_value(node, field, examples[0]))
             scaffold.placeholders.append((node, field))
     return scaffold
