@@ -118,9 +118,16 @@ def read_marker(folder: Path) -> dict[str, Any] | None:
         or data.get("written_by") != "sagewright"
         or not isinstance(data.get("kind"), str)
         or not isinstance(data.get("files"), dict)
+        or not all(_inside(name) for name in data["files"])
     ):
         return None
     return data
+
+
+def _inside(name: str) -> bool:
+    """A marker's file name stays inside its folder (a forged ``../x`` voids the marker)."""
+    path = Path(name)
+    return bool(name) and not path.is_absolute() and ".." not in path.parts and "\\" not in name
 
 
 def check_replaceable(

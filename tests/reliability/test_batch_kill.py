@@ -87,7 +87,7 @@ def test_edited_requirement_reruns_and_force_reruns_all(tmp_path, capsys):
     for name, text in list(ITEMS.items())[:2]:
         (inputs / f"{name}.txt").write_text(text)
     out = tmp_path / "out"
-    assert run(capsys, "batch", str(inputs), "--out", str(out))[0] == 0
+    assert run(capsys, "batch", str(inputs), "--out", str(out), "--workers", "1")[0] == 0
     (inputs / "item0.txt").write_text(ITEMS["item0"].replace("is_fraud", "is_churn"))
     code, stdout, _ = run(capsys, "batch", str(inputs), "--out", str(out), "--json")
     assert code == 0
@@ -97,7 +97,9 @@ def test_edited_requirement_reruns_and_force_reruns_all(tmp_path, capsys):
     }
     assert "is_churn" in (out / "item0" / "config.json").read_text()
     key = (read_marker(out / "item0") or {})["meta"]["input"]
-    code, stdout, _ = run(capsys, "batch", str(inputs), "--out", str(out), "--json", "--force")
+    code, stdout, _ = run(
+        capsys, "batch", str(inputs), "--out", str(out), "--json", "--force", "--workers", "1"
+    )
     assert code == 0
     assert {r["status"] for r in json.loads(stdout)} == {"ok"}
     assert (read_marker(out / "item0") or {})["meta"]["input"] == key

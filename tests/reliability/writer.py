@@ -23,8 +23,17 @@ def main() -> None:
     files_json, out, index, *flags = sys.argv[1:]
     files = json.loads(Path(files_json).read_text(encoding="utf-8"))
     files["README.md"] += f"\nwriter {index}\n"
-    if "--die-before-swap" in flags:
-        folders.locked = lambda folder: os.kill(os.getpid(), signal.SIGKILL)  # type: ignore
+    if "--die-before-swap" in flags:  # the second lock is taken to swap staging in
+        calls = []
+        real_lock = folders.locked
+
+        def lock_then_die(folder: Path) -> object:
+            calls.append(folder)
+            if len(calls) == 2:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return real_lock(folder)
+
+        folders.locked = lock_then_die  # type: ignore[assignment]
     folders.write_folder(Path(out), files, kind="generate")
 
 
