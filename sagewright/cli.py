@@ -632,3 +632,19 @@ def batch_command(
         out.print(table)
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
+
+
+@app.command("mcp")
+def mcp_command(
+    root: Annotated[
+        Path, typer.Option("--root", help="The only folder the server reads and writes.")
+    ] = Path("."),
+    allow_deploy: Annotated[
+        bool,
+        typer.Option("--allow-deploy", help="Offer a deploy tool (uses your AWS credentials)."),
+    ] = False,
+) -> None:
+    """Serve the registry, planner, extractor and assembler as MCP tools over stdio."""
+    from sagewright.mcp_server import serve
+
+    serve(root, allow_deploy=allow_deploy)
