@@ -368,8 +368,10 @@ def assemble_command(
     from sagewright.builders.assembler import assemble
     from sagewright.builders.deploy import write_deploy_folder
     from sagewright.config_file import load_config_file
+    from sagewright.folders import precheck
     from sagewright.topology import Topology
 
+    precheck(out_dir, kind="deploy")
     topology = Topology.from_json(read_text(topology_file), source=str(topology_file))
     loaded = load_config_file(config_file, topology=topology)
     loaded.require_resolved(allow=allow_placeholders)

@@ -97,6 +97,15 @@ def write_folder(
     return shown
 
 
+def precheck(target: Path, *, kind: str) -> None:
+    """Refuse early (before any work) an ``--out`` that holds files sagewright did not write.
+
+    Edits to an earlier output are checked when writing, where the refusal can name them.
+    """
+    real = real_target(Path(target))
+    check_replaceable(real, Path(target), kind, {}, force=True)
+
+
 def real_target(target: Path) -> Path:
     """The folder to write: absolute, symlinks followed (a dangling link is refused)."""
     if target.is_symlink() and not target.exists():
@@ -134,19 +143,33 @@ def check_replaceable(
     real: Path, shown: Path, kind: str, new: Mapping[str, bytes], *, force: bool
 ) -> None:
     """Raise unless ``real`` is absent, empty, or an unchanged earlier ``kind`` output."""
+    try:
+        _check_replaceable(real, shown, kind, new, force=force)
+    except OSError as exc:  # an unreadable folder or file
+        raise OutDirError(
+            f"{shown}: cannot read the folder: {os_reason(exc)}",
+            hint="choose an --out folder you can read and write",
+            code="unwritable_out",
+        ) from None
+
+
+def _check_replaceable(
+    real: Path, shown: Path, kind: str, new: Mapping[str, bytes], *, force: bool
+) -> None:
     if not real.exists() and not real.is_symlink():
         return
     if not real.is_dir():
         raise OutDirError(f"{shown}: exists and is not a folder", hint="choose a new --out folder")
-    files, dirs = _entries(real)
     marker = read_marker(real)
     if marker is None:
-        if files or dirs or (real / MARKER).exists():
+        names = os.listdir(real)  # the top level only: `--out /` must not walk the disk
+        if names:
             raise OutDirError(
-                f"{shown}: holds files sagewright did not write ({listed_names(files or dirs)})",
+                f"{shown}: holds files sagewright did not write ({listed_names(names)})",
                 hint="choose a new --out folder, or move those files away",
             )
         return
+    files, dirs = _entries(real)
     if marker["kind"] != kind:
         raise OutDirError(
             f"{shown}: holds a sagewright {marker['kind']} output, not a {kind} output",
@@ -208,17 +231,7 @@ def write_owned_file(folder: Path, name: str, data: bytes, *, kind: str, force: 
         before = recorded if isinstance(recorded, list) else [recorded]
         new = sha256(data)
         _write_marker(folder, {**marker, "files": {**marker["files"], name: [*before, new]}})
-        tmp = folder / f".{name}.sw-staging-{os.getpid()}-file"
-        try:
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise OutDirError(
-                f"{path}: cannot write: {os_reason(exc)}",
-                hint="check the free space and permissions of the --out folder",
-                code="unwritable_out",
-            ) from None
+        _write_file(folder / f".{name}.sw-staging-{os.getpid()}-file", path, data)
         _write_marker(folder, {**marker, "files": {**marker["files"], name: new}})
     return path
 
@@ -370,14 +383,19 @@ def _replace_in_place(staging: Path, target: Path, marker: dict[str, Any]) -> No
 
 
 def _write_marker(folder: Path, marker: Mapping[str, Any]) -> None:
-    tmp = folder / f"{MARKER}.sw-tmp"
+    text = json.dumps(marker, indent=2) + "\n"
+    _write_file(folder / f"{MARKER}.sw-tmp", folder / MARKER, text.encode("utf-8"))
+
+
+def _write_file(tmp: Path, target: Path, data: bytes) -> None:
+    """Replace ``target`` through ``tmp``; on failure (a full disk) no ``tmp`` stays behind."""
     try:
-        tmp.write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, folder / MARKER)
-    except OSError as exc:  # a full disk: no half-written marker stays
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise OutDirError(
-            f"{folder}: cannot write: {os_reason(exc)}",
+            f"{target}: cannot write: {os_reason(exc)}",
             hint="check the free space and permissions of the --out folder",
             code="unwritable_out",
         ) from None

@@ -28,6 +28,7 @@ from sagewright.agents.questions import Question
 from sagewright.batch import BatchItem
 from sagewright.errors import ConfigError, SagewrightError, TopologyError
 from sagewright.facts import PipelineValues
+from sagewright.folders import precheck
 from sagewright.output import field_items
 from sagewright.redact import redact
 from sagewright.registry.config_base import StepConfig
@@ -185,6 +186,8 @@ def generate(
             code="empty_requirement",
             hint="write what the pipeline should do",
         )
+    if out_dir is not None:
+        precheck(out_dir, kind="generate")
     redacted = redact(requirement)
     if redacted.found:
         tell(f"warning: {redacted.warning()}")

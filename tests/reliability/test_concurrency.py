@@ -62,13 +62,18 @@ def _stored(home: Path) -> tuple[list[str], list[str]]:
         chat.close()
 
 
-def test_two_chats_on_one_session_lose_no_turn(tmp_path):
+def _two_chats(tmp_path: Path) -> tuple[Path, list[subprocess.Popen[str]]]:
+    """Two ``sagewright chat --session shared`` processes on a described session."""
     home = tmp_path / "home"
     home.mkdir()
     _described_session(home)
     env = {"SAGEWRIGHT_HOME": str(home)}
     args = ("chat", "--session", "shared", "--out-root", str(tmp_path / "out"))
-    a, b = (sagewright(*args, cwd=tmp_path, env=env, stdin=subprocess.PIPE) for _ in range(2))
+    return home, [sagewright(*args, cwd=tmp_path, env=env, stdin=subprocess.PIPE) for _ in "ab"]
+
+
+def test_two_chats_on_one_session_lose_no_turn(tmp_path):
+    home, (a, b) = _two_chats(tmp_path)
     _until_prompt(a)
     _until_prompt(b)
     replies = []
@@ -84,13 +89,8 @@ def test_two_chats_on_one_session_lose_no_turn(tmp_path):
 
 
 def test_two_piped_chats_at_once_store_every_turn(tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    _described_session(home)
-    env = {"SAGEWRIGHT_HOME": str(home)}
-    args = ("chat", "--session", "shared", "--out-root", str(tmp_path / "out"))
+    home, procs = _two_chats(tmp_path)
     lines = {who: [f"Note {who}{i}: the data is daily." for i in range(5)] for who in "ab"}
-    procs = [sagewright(*args, cwd=tmp_path, env=env, stdin=subprocess.PIPE) for _ in range(2)]
     for proc, who in zip(procs, "ab", strict=True):
         assert proc.stdin is not None
         proc.stdin.write("\n".join(lines[who]) + "\n")
