@@ -510,6 +510,7 @@ def generate_command(
         typer.Option("--yes", "-y", help="Never ask: use defaults, fail listing what is missing."),
     ] = False,
     force: Force = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Plan -> fill configs (asking for what is missing) -> assemble -> write DIR."""
     from sagewright.generate import generate, load_defaults
@@ -526,6 +527,9 @@ def generate_command(
         tell=_print_warning,
         force=force,
     )
+    if as_json:
+        print_json(result.to_dict())
+        return
     out.print(
         f"[green]wrote[/green] {escape(str(result.out_dir))}: "
         + escape(", ".join(sorted(result.files)))

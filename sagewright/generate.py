@@ -8,6 +8,7 @@ their list. Every value in the output README says where it came from.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,60 @@ class Generated:
     definition: str
     provenance: dict[str, str]
     files: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the README's Notes section says
+    extraction: Extraction | None = None
+    seconds: dict[str, float] = field(default_factory=dict)  # plan, values, assemble, total
+
+    def to_dict(self) -> dict[str, Any]:
+        """What ``generate --json`` prints (schema: docs/schemas/generate.schema.json)."""
+        extraction = self.extraction
+        return {
+            "out_dir": str(self.out_dir) if self.out_dir is not None else None,
+            "files": sorted(self.files),
+            "topology": self.topology.to_dict(),
+            "backend": {
+                "plan": self.plan.backend,
+                "values": extraction.backend if extraction else None,
+            },
+            "fallback": {
+                "plan": self.plan.fallback,
+                "values": extraction.fallback if extraction else None,
+            },
+            "notes": self.notes,
+            "extraction_notes": list(extraction.notes) if extraction else [],
+            "not_understood": _listed(self.plan, extraction, "not_understood"),
+            "unsupported": _listed(self.plan, extraction, "unsupported"),
+            "missing": list(extraction.missing) if extraction else [],
+            "provenance": dict(sorted(self.provenance.items())),
+            "seconds": {key: round(value, 4) for key, value in self.seconds.items()},
+        }
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows the generated README (steps, Mermaid DAG, values and sources)."""
+        return self.files.get("README.md") or self.plan._repr_markdown_()
+
+    def __rich__(self) -> Any:
+        """A terminal shows the plan's tree under where the files went."""
+        from sagewright.render import rich_tree
+
+        where = str(self.out_dir) if self.out_dir is not None else "not written"
+        return rich_tree(
+            f"generated pipeline ({where}): {len(self.topology.nodes)} steps", self.topology
+        )
+
+
+def _listed(plan: PlanResult, extraction: Extraction | None, name: str) -> list[Any]:
+    """The plan's and the extraction's ``name`` list (``not_understood``, ``unsupported``).
+
+    Read by name so either agent may carry it; each item once, as JSON.
+    """
+    items: list[Any] = []
+    for result in (plan, extraction):
+        for item in getattr(result, name, None) or []:
+            shown = item.to_dict() if hasattr(item, "to_dict") else item
+            if shown not in items:
+                items.append(shown)
+    return items
 
 
 def load_defaults(path: Path) -> PipelineValues:
@@ -118,7 +173,7 @@ def fill_values(
     ask: Ask | None,
     tell: Callable[[str], None] = lambda _: None,
     base_url: str | None = None,
-) -> tuple[QuestionSession, dict[str, str]]:
+) -> tuple[QuestionSession, dict[str, str], Extraction]:
     """Extract stated values, add defaults-file values, ask for the rest (or fail)."""
     extraction: Extraction = extract(requirement, topology, model=model, base_url=base_url)
     provenance = dict.fromkeys(stated_keys(extraction.values), "stated")
@@ -141,7 +196,7 @@ def fill_values(
                 code="missing_fields",
                 where=open_questions[0].key,
             )
-        return session, provenance
+        return session, provenance, extraction
     asked: dict[str, int] = {}
     question = session.next_question()
     while question is not None:
@@ -160,7 +215,7 @@ def fill_values(
         for key in result.accepted:
             provenance[key] = "answered"
         question = session.next_question()
-    return session, provenance
+    return session, provenance, extraction
 
 
 def generate(
@@ -194,9 +249,11 @@ def generate(
         requirement = redacted.text
     if ask is not None:
         ask = _redacting(ask, tell)
+    started = time.perf_counter()
     planned = plan_checked(requirement, model=model, base_url=base_url)
+    planned_at = time.perf_counter()
     topology = Topology.parse(planned.topology)
-    session, provenance = fill_values(
+    session, provenance, extraction = fill_values(
         requirement,
         topology,
         model=model,
@@ -205,7 +262,8 @@ def generate(
         tell=tell,
         base_url=base_url,
     )
-    return finish(
+    filled_at = time.perf_counter()
+    result = finish(
         requirement,
         planned,
         topology,
@@ -216,6 +274,15 @@ def generate(
         meta=meta,
         notes=[redacted.warning()] if redacted.found else [],
     )
+    done = time.perf_counter()
+    result.extraction = extraction
+    result.seconds = {
+        "plan": planned_at - started,
+        "values": filled_at - planned_at,  # extraction and questions (answers included)
+        "assemble_and_write": done - filled_at,
+        "total": done - started,
+    }
+    return result
 
 
 def _redacting(ask: Ask, tell: Callable[[str], None]) -> Ask:
@@ -248,6 +315,7 @@ def finish(
 
     definition = build_definition(topology, configs)
     sources = config_sources(configs, provenance)
+    all_notes = [*planned.notes, *config_warnings(configs), *notes]
     files = render_outputs(
         requirement=requirement,
         topology=topology,
@@ -255,12 +323,14 @@ def finish(
         definition=definition,
         sources=sources,
         existing_model=planned.existing_model,
-        notes=[*planned.notes, *config_warnings(configs), *notes],
+        notes=all_notes,
     )
     written = (
         write_output_folder(out_dir, files, force=force, meta=meta) if out_dir is not None else None
     )
-    return Generated(written, planned, topology, configs, definition, provenance, files)
+    return Generated(
+        written, planned, topology, configs, definition, provenance, files, notes=all_notes
+    )
 
 
 def config_warnings(configs: dict[str, StepConfig]) -> list[str]:

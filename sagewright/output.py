@@ -17,7 +17,7 @@ from sagewright.config_file import save_configs
 from sagewright.folders import write_folder
 from sagewright.registry import default_registry
 from sagewright.registry.config_base import StepConfig
-from sagewright.render import to_mermaid
+from sagewright.render import mermaid_block, to_mermaid
 from sagewright.topology import Topology, step_type_of
 
 
@@ -53,7 +53,9 @@ def render_outputs(
         "config.json": config_text,
         "pipeline.json": definition if definition.endswith("\n") else definition + "\n",
         "pipeline.mmd": to_mermaid(topology, existing_model=existing_model),
-        "README.md": readme(requirement, topology, configs, sources, notes or []),
+        "README.md": readme(
+            requirement, topology, configs, sources, notes or [], existing_model=existing_model
+        ),
     }
 
 
@@ -63,6 +65,8 @@ def readme(
     configs: Mapping[str, StepConfig],
     sources: Mapping[str, str],
     notes: list[str],
+    *,
+    existing_model: bool = False,
 ) -> str:
     """``sources`` maps ``node.path`` to where its value came from; the rest are defaults."""
     registry = default_registry()
@@ -74,7 +78,14 @@ def readme(
         lines.append(
             f"| `{node}` | {spec.name} | {', '.join(parents) or '—'} | {spec.description} |"
         )
-    lines += ["", "DAG: `pipeline.mmd` (Mermaid). Definition: `pipeline.json`.", ""]
+    lines += [
+        "",
+        "## DAG",
+        "",
+        "Nodes grouped by stage; edges labelled by the data kind they carry.",
+    ]
+    lines += ["", mermaid_block(topology, existing_model=existing_model)]
+    lines += ["The same DAG is in `pipeline.mmd`; the definition is `pipeline.json`.", ""]
     lines += ["## Values used", "", "| field | value | source | nodes |", "|---|---|---|---|"]
     rows: dict[tuple[str, str, str], list[str]] = {}
     for node, cfg in configs.items():

@@ -90,6 +90,18 @@ class PlanResult:
             "llm_attempts": [a.to_dict() for a in self.llm_attempts],
         }
 
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows the plan as Markdown with its Mermaid DAG."""
+        from sagewright.render import plan_markdown
+
+        return plan_markdown(self)
+
+    def __rich__(self) -> Any:
+        """A terminal shows the plan as a Rich tree of stages and nodes."""
+        from sagewright.render import plan_tree
+
+        return plan_tree(self)
+
 
 def plan(
     requirement: str,

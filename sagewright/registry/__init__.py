@@ -2,7 +2,7 @@
 
 from sagewright.registry.catalogue import Registry, default_registry
 from sagewright.registry.kinds import JOB_TYPES, DataKind
-from sagewright.registry.spec import InputPort, OutputPort, PortMode, StepSpec
+from sagewright.registry.spec import InputPort, OutputPort, PortMode, Stage, StepSpec
 
 __all__ = [
     "JOB_TYPES",
@@ -11,6 +11,7 @@ __all__ = [
     "OutputPort",
     "PortMode",
     "Registry",
+    "Stage",
     "StepSpec",
     "default_registry",
 ]

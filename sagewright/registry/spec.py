@@ -16,6 +16,19 @@ if TYPE_CHECKING:
 STEP_TYPE_PATTERN = re.compile(r"[A-Z][A-Za-z0-9]*")
 
 
+class Stage(StrEnum):
+    """Where a step sits in an ML pipeline; pictures group nodes by it (in this order)."""
+
+    DATA = "data"
+    TRAINING = "training"
+    MODEL = "model"
+    INFERENCE = "inference"
+    EVALUATION = "evaluation"
+    PACKAGING = "packaging"
+    REGISTRATION = "registration"
+    OTHER = "other"
+
+
 class PortMode(StrEnum):
     REQUIRED = "required"
     OPTIONAL = "optional"
@@ -51,6 +64,7 @@ class StepSpec:
     builder_class: type[StepBuilder[Any]] | None = None
     job_typed: bool = False  # runs on one job type's data; the node qualifier is the job type
     control: bool = False  # its out-edges are control edges (QualityGate)
+    stage: Stage = Stage.OTHER
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def input(self, name: str) -> InputPort:

@@ -11,7 +11,7 @@ from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
 from sagewright.registry.config_base import JobTypedConfig
 from sagewright.registry.fields import default
 from sagewright.registry.kinds import DataKind
-from sagewright.registry.spec import InputPort, OutputPort, StepSpec
+from sagewright.registry.spec import InputPort, OutputPort, Stage, StepSpec
 from sagewright.registry.types import InstanceType
 
 if TYPE_CHECKING:
@@ -107,4 +107,5 @@ SPEC = StepSpec(
     config_class=BatchTransformConfig,
     builder_class=BatchTransformBuilder,
     job_typed=True,
+    stage=Stage.INFERENCE,
 )

@@ -12,7 +12,7 @@ from sagewright.builders.processing import build_processing
 from sagewright.registry.config_base import JobTypedConfig, ProcessingConfig
 from sagewright.registry.fields import default, essential
 from sagewright.registry.kinds import DataKind
-from sagewright.registry.spec import OutputPort, StepSpec
+from sagewright.registry.spec import OutputPort, Stage, StepSpec
 from sagewright.registry.types import S3Uri, SqlQuery
 
 if TYPE_CHECKING:
@@ -137,4 +137,5 @@ SPEC = StepSpec(
     config_class=DataLoadingConfig,
     builder_class=DataLoadingBuilder,
     job_typed=True,
+    stage=Stage.DATA,
 )

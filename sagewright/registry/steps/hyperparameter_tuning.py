@@ -26,7 +26,7 @@ from sagewright.registry.config_base import TrainingConfig
 from sagewright.registry.fields import default
 from sagewright.registry.hyperparameters import PyTorchHyperparameters, XGBoostHyperparameters
 from sagewright.registry.kinds import DataKind
-from sagewright.registry.spec import InputPort, OutputPort, StepSpec
+from sagewright.registry.spec import InputPort, OutputPort, Stage, StepSpec
 
 if TYPE_CHECKING:
     from sagewright.builders.context import BuildContext
@@ -237,4 +237,5 @@ SPEC = StepSpec(
     outputs=(OutputPort("model_artifacts", DataKind.MODEL_ARTIFACTS),),
     config_class=HyperparameterTuningConfig,
     builder_class=HyperparameterTuningBuilder,
+    stage=Stage.TRAINING,
 )

@@ -10,7 +10,7 @@ from sagewright.builders.processing import build_processing
 from sagewright.registry.config_base import JobTypedConfig, ProcessingConfig
 from sagewright.registry.fields import default
 from sagewright.registry.kinds import DataKind
-from sagewright.registry.spec import InputPort, OutputPort, StepSpec
+from sagewright.registry.spec import InputPort, OutputPort, Stage, StepSpec
 from sagewright.registry.types import ColumnName
 from sagewright.topology import step_type_of
 
@@ -73,4 +73,5 @@ SPEC = StepSpec(
     config_class=ModelCalibrationConfig,
     builder_class=ModelCalibrationBuilder,
     job_typed=True,
+    stage=Stage.EVALUATION,
 )

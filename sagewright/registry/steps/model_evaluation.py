@@ -16,7 +16,7 @@ from sagewright.registry.config_base import (
 )
 from sagewright.registry.fields import default, essential
 from sagewright.registry.kinds import DataKind
-from sagewright.registry.spec import InputPort, OutputPort, PortMode, StepSpec
+from sagewright.registry.spec import InputPort, OutputPort, PortMode, Stage, StepSpec
 from sagewright.registry.types import ColumnName
 
 if TYPE_CHECKING:
@@ -106,4 +106,5 @@ SPEC = StepSpec(
     config_class=ModelEvaluationConfig,
     builder_class=ModelEvaluationBuilder,
     job_typed=True,
+    stage=Stage.EVALUATION,
 )

@@ -12,7 +12,7 @@ from sagewright.builders.images import framework_image
 from sagewright.registry.config_base import FrameworkConfig
 from sagewright.registry.fields import default
 from sagewright.registry.kinds import DataKind
-from sagewright.registry.spec import InputPort, OutputPort, PortMode, StepSpec
+from sagewright.registry.spec import InputPort, OutputPort, PortMode, Stage, StepSpec
 from sagewright.registry.types import PACKAGE_GROUP_PATTERN, InstanceType
 
 if TYPE_CHECKING:
@@ -120,4 +120,5 @@ SPEC = StepSpec(
     outputs=(OutputPort("model_package", DataKind.MODEL_PACKAGE),),
     config_class=ModelRegistrationConfig,
     builder_class=ModelRegistrationBuilder,
+    stage=Stage.REGISTRATION,
 )

@@ -9,7 +9,7 @@ from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
 from sagewright.builders.processing import WITH_INFERENCE, build_processing
 from sagewright.registry.config_base import ExistingModelConfig, FrameworkConfig, ProcessingConfig
 from sagewright.registry.kinds import DataKind
-from sagewright.registry.spec import InputPort, OutputPort, PortMode, StepSpec
+from sagewright.registry.spec import InputPort, OutputPort, PortMode, Stage, StepSpec
 
 if TYPE_CHECKING:
     from sagewright.builders.context import BuildContext
@@ -58,4 +58,5 @@ SPEC = StepSpec(
     outputs=(OutputPort("packaged_model", DataKind.PACKAGED_MODEL),),
     config_class=PackagingConfig,
     builder_class=PackagingBuilder,
+    stage=Stage.PACKAGING,
 )

@@ -10,7 +10,7 @@ from sagewright.builders.processing import build_processing
 from sagewright.registry.config_base import ExistingModelConfig, FrameworkConfig, ProcessingConfig
 from sagewright.registry.fields import default
 from sagewright.registry.kinds import DataKind
-from sagewright.registry.spec import InputPort, OutputPort, PortMode, StepSpec
+from sagewright.registry.spec import InputPort, OutputPort, PortMode, Stage, StepSpec
 from sagewright.registry.types import ColumnName
 
 if TYPE_CHECKING:
@@ -74,4 +74,5 @@ SPEC = StepSpec(
     outputs=(OutputPort("payload", DataKind.PAYLOAD),),
     config_class=PayloadGenerationConfig,
     builder_class=PayloadGenerationBuilder,
+    stage=Stage.PACKAGING,
 )

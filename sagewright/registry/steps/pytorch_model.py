@@ -10,7 +10,7 @@ from sagewright.builders.images import framework_image
 from sagewright.registry.config_base import ExistingModelConfig
 from sagewright.registry.fields import default
 from sagewright.registry.kinds import DataKind
-from sagewright.registry.spec import InputPort, OutputPort, PortMode, StepSpec
+from sagewright.registry.spec import InputPort, OutputPort, PortMode, Stage, StepSpec
 from sagewright.registry.types import InstanceType
 
 if TYPE_CHECKING:
@@ -77,4 +77,5 @@ SPEC = StepSpec(
     outputs=(OutputPort("model", DataKind.MODEL),),
     config_class=PyTorchModelConfig,
     builder_class=PyTorchModelBuilder,
+    stage=Stage.MODEL,
 )

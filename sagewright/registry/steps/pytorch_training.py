@@ -11,7 +11,7 @@ from sagewright.registry.config_base import TrainingConfig
 from sagewright.registry.fields import default
 from sagewright.registry.hyperparameters import PyTorchHyperparameters
 from sagewright.registry.kinds import DataKind
-from sagewright.registry.spec import InputPort, OutputPort, StepSpec
+from sagewright.registry.spec import InputPort, OutputPort, Stage, StepSpec
 
 if TYPE_CHECKING:
     from sagewright.builders.context import BuildContext
@@ -59,4 +59,5 @@ SPEC = StepSpec(
     outputs=(OutputPort("model_artifacts", DataKind.MODEL_ARTIFACTS),),
     config_class=PyTorchTrainingConfig,
     builder_class=PyTorchTrainingBuilder,
+    stage=Stage.TRAINING,
 )

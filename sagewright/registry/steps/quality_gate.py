@@ -11,7 +11,7 @@ from sagewright.builders.base import BuiltStep, InputRef, StepBuilder, StepBuild
 from sagewright.registry.config_base import StepConfig
 from sagewright.registry.fields import default, essential
 from sagewright.registry.kinds import DataKind
-from sagewright.registry.spec import InputPort, StepSpec
+from sagewright.registry.spec import InputPort, Stage, StepSpec
 
 if TYPE_CHECKING:
     from sagewright.builders.context import BuildContext
@@ -96,4 +96,5 @@ SPEC = StepSpec(
     config_class=QualityGateConfig,
     builder_class=QualityGateBuilder,
     control=True,
+    stage=Stage.EVALUATION,
 )

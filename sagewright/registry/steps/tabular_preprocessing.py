@@ -13,7 +13,7 @@ from sagewright.builders.processing import build_processing
 from sagewright.registry.config_base import JobTypedConfig, ProcessingConfig
 from sagewright.registry.fields import default, essential
 from sagewright.registry.kinds import DataKind
-from sagewright.registry.spec import InputPort, OutputPort, StepSpec
+from sagewright.registry.spec import InputPort, OutputPort, Stage, StepSpec
 from sagewright.registry.types import ColumnName
 
 if TYPE_CHECKING:
@@ -120,4 +120,5 @@ SPEC = StepSpec(
     config_class=TabularPreprocessingConfig,
     builder_class=TabularPreprocessingBuilder,
     job_typed=True,
+    stage=Stage.DATA,
 )

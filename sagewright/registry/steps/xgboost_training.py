@@ -11,7 +11,7 @@ from sagewright.registry.config_base import TrainingConfig
 from sagewright.registry.fields import default
 from sagewright.registry.hyperparameters import XGBoostHyperparameters
 from sagewright.registry.kinds import DataKind
-from sagewright.registry.spec import InputPort, OutputPort, StepSpec
+from sagewright.registry.spec import InputPort, OutputPort, Stage, StepSpec
 
 if TYPE_CHECKING:
     from sagewright.builders.context import BuildContext
@@ -56,4 +56,5 @@ SPEC = StepSpec(
     outputs=(OutputPort("model_artifacts", DataKind.MODEL_ARTIFACTS),),
     config_class=XGBoostTrainingConfig,
     builder_class=XGBoostTrainingBuilder,
+    stage=Stage.TRAINING,
 )
