@@ -221,22 +221,16 @@ def test_hand_edited_manifest_is_refused_before_reading_files(
 # ------------------------------------------------------------------ chat session store
 
 
-def test_sagewright_home_that_is_a_file(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("broken", ["home is a file", "corrupt store"])
+def test_session_store_that_cannot_open(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, broken: str
 ) -> None:
-    home = write(tmp_path / "home", "not a folder")
+    if broken == "home is a file":
+        home = write(tmp_path / "home", "not a folder")
+    else:
+        home = tmp_path
+        write(tmp_path / "sessions.sqlite", "this is not a database " * 100)
     monkeypatch.setenv("SAGEWRIGHT_HOME", str(home))
-    monkeypatch.setattr("sys.stdin", _lines("hello"))
-    code, _, err = run(capsys, "chat", "--session", "s")
-    assert code == 2
-    assert_typed(err, "session_store")
-
-
-def test_corrupt_session_store(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    write(tmp_path / "sessions.sqlite", "this is not a database " * 100)
-    monkeypatch.setenv("SAGEWRIGHT_HOME", str(tmp_path))
     monkeypatch.setattr("sys.stdin", _lines("hello"))
     code, _, err = run(capsys, "chat", "--session", "s")
     assert code == 2

@@ -8,9 +8,7 @@ refused when the config is validated.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import sys
 from typing import Any
 
 import pytest
@@ -21,8 +19,8 @@ from sagewright.facts import PipelineValues
 from sagewright.registry import default_registry
 from sagewright.scaffold import build_configs
 from sagewright.topology import Topology
+from tests.builders.test_assembler import load_script
 from tests.conftest import golden_case
-from tests.scripts.script_helpers import SCRIPTS
 
 HOSTILE_TEXT = "--num-samples=999,--job-type=inference"
 
@@ -33,14 +31,7 @@ class _Parsed(Exception):
 
 def _parse_with_script(script: str, args: list[str], monkeypatch: pytest.MonkeyPatch) -> Any:
     """The namespace the script's own argparse makes of ``args`` (nothing else runs)."""
-    sys.path.insert(0, str(SCRIPTS))
-    try:
-        spec = importlib.util.spec_from_file_location(f"sw_args_{script}", SCRIPTS / script)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(SCRIPTS))
+    module = load_script(script)
     original = argparse.ArgumentParser.parse_args
 
     def parse_then_stop(self: argparse.ArgumentParser, a: Any = None, ns: Any = None) -> Any:

@@ -12,19 +12,13 @@ from botocore.exceptions import NoCredentialsError
 
 from sagewright.builders.deploy import DeployError, deploy, write_deploy_folder
 from sagewright.checker import check_topology
-from sagewright.cli import MAX_ISSUES_SHOWN, main
+from sagewright.cli import MAX_ISSUES_SHOWN
 from tests.builders.test_deploy import full_assembly
 from tests.conftest import FULL_VALUES, golden_case
+from tests.reliability.test_no_internal_errors import run
 
 E2E = "vis-10-xgb-e2e-calibration"
 OTHER_ACCOUNT_ROLE = "arn:aws:iam::999999999999:role/Exec"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(list(argv))
-    captured = capsys.readouterr()
-    return int(info.value.code or 0), captured.out, captured.err
 
 
 class _NoAws:
