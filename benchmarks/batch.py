@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -29,12 +31,18 @@ DEFAULTS = {
 }
 
 
+CPU: list[float] = []  # CPU seconds (user + system) of each cli() call, workers included
+
+
 def cli(*argv: str) -> float:
     start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(
         [sys.executable, "-m", "sagewright", *argv], capture_output=True, text=True
     )
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     if done.returncode not in (0, 1):
         raise SystemExit(done.stderr)
     return seconds
@@ -81,12 +89,16 @@ def main() -> None:
         rerun = cli("batch", str(jsonl), "--out", str(work / "batch"), "--defaults", str(defaults))
     counts = summary["counts"]
     per_item = total / len(cases)
-    print(f"one generate (fresh process):      {one:7.2f} s")
+    one_cpu, batch_cpu, rerun_cpu = CPU
+    print(f"one generate (fresh process):      {one:7.2f} s  ({one_cpu:.2f} s CPU)")
     print(
         f"batch of {len(cases)} ({args.workers} workers):      {total:7.2f} s  "
-        f"({per_item:.2f} s per item, {one / per_item:.1f}x faster per item)"
+        f"({per_item:.2f} s per item, {one / per_item:.1f}x faster per item; "
+        f"{batch_cpu:.2f} s CPU, workers included)"
     )
-    print(f"rerun (all finished, skipped):     {rerun:7.2f} s")
+    print(f"rerun (all finished, skipped):     {rerun:7.2f} s  ({rerun_cpu:.2f} s CPU)")
+    one_min, five, fifteen = os.getloadavg()
+    print(f"load {one_min:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores")
     print(f"items ok / failed: {counts['ok']} / {counts['failed']}")
     for item in summary["items"]:
         if item["status"] == "failed":
