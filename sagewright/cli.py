@@ -437,6 +437,51 @@ def deploy_command(
         raise typer.Exit(1)
 
 
+@app.command("run-local")
+def run_local_command(
+    folder: Annotated[Path, typer.Argument(help="Folder written by `generate` or `assemble`.")],
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", help="NODE=PATH: a CSV/Parquet file or folder for a data node."),
+    ] = None,
+    rows: Annotated[
+        int, typer.Option("--rows", min=20, help="Rows of each synthetic table.")
+    ] = 2000,
+    work: Annotated[
+        Path | None, typer.Option("--work", help="Run folder (default DIR/local-run).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Run the pipeline end to end on this machine; exit 1 if a step fails."""
+    from rich.progress import Progress
+
+    from sagewright.local.context import RunOptions
+    from sagewright.local.report import describe, print_result
+    from sagewright.local.runner import run_local
+
+    mapping: dict[str, Path] = {}
+    for item in data or []:
+        node, sep, path = item.partition("=")
+        if not sep or not node or not path:
+            raise SagewrightError(f"--data {item!r} is not NODE=PATH", code="bad_arguments")
+        mapping[node] = Path(path)
+    options = RunOptions(rows=rows, data=mapping)
+    with Progress(console=err, transient=True, disable=as_json) as progress:
+        task = progress.add_task("running", total=None)
+
+        def on_step(record: Any) -> None:
+            progress.console.print(describe(record))
+            progress.update(task, description=f"after {record.name}")
+
+        result = run_local(folder, work=work, options=options, on_step=on_step)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        print_result(result, out)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
 def _report(exc: SagewrightError) -> None:
     hint = f" — {exc.hint}" if exc.hint else ""
     err.print(f"error[{exc.code}]: {exc.message}{hint}", markup=False, highlight=False)

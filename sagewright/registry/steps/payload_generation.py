@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
+from sagewright.builders.images import framework_image
 from sagewright.builders.processing import build_processing
 from sagewright.registry.config_base import ExistingModelConfig, FrameworkConfig, ProcessingConfig
 from sagewright.registry.fields import default
@@ -33,7 +34,12 @@ class PayloadGenerationConfig(ProcessingConfig, ExistingModelConfig, FrameworkCo
 
 
 class PayloadGenerationBuilder(StepBuilder[PayloadGenerationConfig]):
-    """A Processing job writing ``payload.csv``, ``payload.json`` and ``payload.tar.gz``."""
+    """A Processing job writing ``payload.csv``, ``payload.json`` and ``payload.tar.gz``.
+
+    Without field lists the script reads the fields from the model artifacts; built-in
+    XGBoost artifacts name none, so it loads the booster for its feature count, which needs
+    the model's framework image (the scikit-learn image has no xgboost).
+    """
 
     def create_step(
         self,
@@ -42,10 +48,20 @@ class PayloadGenerationBuilder(StepBuilder[PayloadGenerationConfig]):
         inputs: Mapping[str, InputRef],
         context: BuildContext,
     ) -> BuiltStep:
+        image = None
+        if not (config.tab_field_list or config.cat_field_list):
+            image = framework_image(
+                context,
+                node,
+                config.framework,
+                instance_type=config.processing_instance_type,
+                field="framework",
+            )
         return build_processing(
             node,
             config,
             context,
+            image=image,
             inputs={"model_artifacts": inputs["model_artifacts"].value},
             outputs=["payload"],
             arguments={

@@ -24,14 +24,28 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-PROCESSING_INPUT = "/opt/ml/processing/input"
-PROCESSING_OUTPUT = "/opt/ml/processing/output"
+# The one seam for running outside a container (``sagewright run-local``): every container
+# path is resolved under $SAGEWRIGHT_CONTAINER_ROOT, which is unset (``/``) on SageMaker.
+CONTAINER_ROOT_ENV = "SAGEWRIGHT_CONTAINER_ROOT"
+
+
+def container_path(path: str) -> str:
+    """``/opt/ml/...`` under the container root (the path itself on SageMaker)."""
+    root = os.environ.get(CONTAINER_ROOT_ENV) or "/"
+    return os.path.join(root, path.lstrip("/")) if root != "/" else path
+
+
+PROCESSING_INPUT = container_path("/opt/ml/processing/input")
+PROCESSING_OUTPUT = container_path("/opt/ml/processing/output")
 SCHEMA_FILE = "schema.json"
 JOB_TYPES = ("training", "calibration", "validation", "testing", "inference")
 TRAINING_SPLITS = ("train", "val", "test")
 PART_FILE = "part-00000.csv"
 # File SageMaker reads the failure reason from: Processing -> ExitMessage, Training -> failure.
-FAILURE_FILES = {"processing": "/opt/ml/output/message", "training": "/opt/ml/output/failure"}
+FAILURE_FILES = {
+    "processing": container_path("/opt/ml/output/message"),
+    "training": container_path("/opt/ml/output/failure"),
+}
 _IGNORED_SUFFIXES = (".json", ".metadata", ".manifest", ".crc")
 _IGNORED_NAMES = {"_SUCCESS", "_committed", "_started"}
 

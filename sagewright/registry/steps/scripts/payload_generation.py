@@ -1,7 +1,9 @@
 """PayloadGeneration container script: sample request payloads for the model's input fields.
 
 Input channel ``model_artifacts`` (only read when no field list is given): ``model.tar.gz``
-or files; its ``schema.json`` (or ``model_config.json["schema"]``) gives the fields.
+or files; its ``schema.json`` (or ``model_config.json["schema"]``) gives the fields. Built-in
+XGBoost artifacts (``xgboost-model`` alone) name no fields: the payload then has the
+booster's number of numeric fields, named ``f0, f1, ...`` (a valid ``text/csv`` request).
 Output channel ``payload``:
   ``payload.csv``: ``--num-samples`` lines, no header, feature values in input order
   (``--tab-fields`` then ``--cat-fields``, or the schema's ``features``) = a ``text/csv`` body;
@@ -38,7 +40,19 @@ def schema_from_artifacts(channel: Path) -> dict[str, Any] | None:
         config_file = model_dir / "model_config.json"
         if schema is None and config_file.is_file():
             schema = _common.read_json(config_file).get("schema")
+        if schema is None and (model_dir / "xgboost-model").is_file():
+            schema = xgboost_schema(model_dir / "xgboost-model")
     return schema
+
+
+def xgboost_schema(path: Path) -> dict[str, Any]:
+    """Positional numeric fields ``f0..`` for a booster that carries no feature names."""
+    import xgboost as xgb
+
+    booster = xgb.Booster()
+    booster.load_model(bytearray(path.read_bytes()))
+    names = booster.feature_names or [f"f{i}" for i in range(booster.num_features())]
+    return {"features": list(names), "categorical_features": [], "categorical_mappings": {}}
 
 
 def sample_rows(

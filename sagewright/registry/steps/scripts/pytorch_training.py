@@ -34,7 +34,7 @@ else:
     import _common
     import inference
 
-HYPERPARAMETERS_FILE = "/opt/ml/input/config/hyperparameters.json"
+HYPERPARAMETERS_FILE = _common.container_path("/opt/ml/input/config/hyperparameters.json")
 CHANNELS = ("train", "val", "schema")
 # name -> (kind, default); kinds: int, float, str, list
 HYPERPARAMETERS: dict[str, tuple[str, Any]] = {
@@ -85,7 +85,9 @@ def load_hyperparameters(argv: list[str]) -> tuple[dict[str, Any], argparse.Name
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--input-dir", type=Path, default=None)
     parser.add_argument(
-        "--output-dir", type=Path, default=_common.env_path("SM_MODEL_DIR", "/opt/ml/model")
+        "--output-dir",
+        type=Path,
+        default=_common.env_path("SM_MODEL_DIR", _common.container_path("/opt/ml/model")),
     )
     parser.add_argument("--hyperparameters-file", type=Path, default=Path(HYPERPARAMETERS_FILE))
     for name in HYPERPARAMETERS:
@@ -132,7 +134,9 @@ def channel(args: argparse.Namespace, name: str) -> Path:
     """Folder of a training channel."""
     if args.input_dir is not None:
         return Path(args.input_dir) / name
-    return _common.env_path(f"SM_CHANNEL_{name.upper()}", f"/opt/ml/input/data/{name}")
+    return _common.env_path(
+        f"SM_CHANNEL_{name.upper()}", _common.container_path(f"/opt/ml/input/data/{name}")
+    )
 
 
 def input_schema(hp: dict[str, Any], schema: dict[str, Any] | None, width: int) -> dict[str, Any]:
