@@ -68,6 +68,18 @@ def framework_image(
     )
 
 
+def scoring_image(context: BuildContext, node: str, config: Any) -> str:
+    """The framework image a processing job that loads the model runs in (it imports
+    xgboost or torch, which the scikit-learn image lacks)."""
+    return framework_image(
+        context,
+        node,
+        config.framework,
+        instance_type=config.processing_instance_type,
+        field="framework",
+    )
+
+
 def sklearn_image(context: BuildContext, node: str, version: str) -> str:
     """The SageMaker scikit-learn image the processing scripts run in."""
     return resolve(context, node, "processing_framework_version", "sklearn", version=version)

@@ -57,12 +57,15 @@ def _as_list(value: Any) -> list[str]:
     return [p.strip() for p in str(value).split(",") if p.strip()]
 
 
-def _pairs(arguments: list[Any]) -> dict[str, Any]:
-    """``--a-b x`` flags and JSON-object arguments as one ``{a_b: x}`` mapping."""
+def argument_pairs(arguments: list[Any]) -> dict[str, Any]:
+    """``--a-b=x`` / ``--a-b x`` flags and JSON-object arguments as one ``{a_b: x}`` mapping."""
     found: dict[str, Any] = {}
     for index, item in enumerate(arguments):
         text = str(item)
-        if text.startswith("--") and index + 1 < len(arguments):
+        if text.startswith("--") and "=" in text:
+            name, _, value = text[2:].partition("=")
+            found[name.replace("-", "_")] = value
+        elif text.startswith("--") and index + 1 < len(arguments):
             found[text[2:].replace("-", "_")] = arguments[index + 1]
         elif text.lstrip().startswith("{"):
             try:
@@ -79,7 +82,9 @@ def table_spec(steps: dict[str, dict[str, Any]]) -> TableSpec:
     seen: dict[str, Any] = {}
     for step in steps.values():
         arguments = step.get("Arguments", {})
-        sources = [_pairs(arguments.get("AppSpecification", {}).get("ContainerArguments", []))]
+        sources = [
+            argument_pairs(arguments.get("AppSpecification", {}).get("ContainerArguments", []))
+        ]
         for key in ("HyperParameters",):
             sources.append(dict(arguments.get(key) or {}))
         definition = arguments.get("TrainingJobDefinition", {})
@@ -157,14 +162,13 @@ def write_table(frame: Any, folder: Path, parquet: bool = False) -> Path:
     return target
 
 
-def copy_user_data(source: Path, folder: Path, node: str) -> None:
-    """Copy a ``--data`` CSV / Parquet file or folder into an input channel, checking it reads."""
+def user_files(source: Path, node: str) -> list[Path]:
+    """The files of a ``--data`` path, each checked to read as CSV or Parquet."""
     import pandas as pd
 
     files = sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else [source]
     if not source.exists() or not files:
         raise LocalRunError(f"--data {node}={source}: no such file or folder, or it is empty")
-    folder.mkdir(parents=True, exist_ok=True)
     for path in files:
         try:
             with path.open("rb") as handle:
@@ -172,11 +176,19 @@ def copy_user_data(source: Path, folder: Path, node: str) -> None:
             if parquet:
                 pd.read_parquet(path).head(1)
             else:
-                pd.read_csv(path, nrows=5)
+                pd.read_csv(path, nrows=5, encoding="utf-8")
         except (OSError, ValueError, UnicodeDecodeError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise LocalRunError(
-                f"--data {node}={path}: not a readable CSV or Parquet file: {exc}".splitlines()[0]
+                f"--data {node}={path}: not a readable CSV or Parquet file: {reason}"
             ) from None
+    return files
+
+
+def copy_user_data(source: Path, folder: Path, node: str) -> None:
+    """Copy a ``--data`` CSV / Parquet file or folder into an input channel."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in user_files(source, node):
         target = folder / (path.relative_to(source) if source.is_dir() else path.name)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)

@@ -12,7 +12,13 @@ import zlib
 from pathlib import Path
 
 from sagewright.local.context import StepContext
-from sagewright.local.data import copy_user_data, synthetic_table, table_spec, write_table
+from sagewright.local.data import (
+    argument_pairs,
+    copy_user_data,
+    synthetic_table,
+    table_spec,
+    write_table,
+)
 
 
 def is_model_uri(uri: str, input_name: str) -> bool:
@@ -21,21 +27,9 @@ def is_model_uri(uri: str, input_name: str) -> bool:
 
 def job_type(ctx: StepContext) -> str:
     """The step's job type: its ``--job-type`` argument, else its name's qualifier."""
-    arguments = [
-        str(a) for a in ctx.arguments.get("AppSpecification", {}).get("ContainerArguments", [])
-    ]
-    for index, item in enumerate(arguments[:-1]):
-        if item == "--job-type":
-            return arguments[index + 1]
-    for item in arguments:
-        if '"job_type"' in item:
-            import json
-
-            try:
-                return str(json.loads(item)["job_type"])
-            except (ValueError, KeyError, TypeError):
-                pass
-    return ctx.name.partition("_")[2] or "training"
+    arguments = ctx.arguments.get("AppSpecification", {}).get("ContainerArguments", [])
+    stated = argument_pairs([ctx.value(a) for a in arguments]).get("job_type")
+    return str(stated or ctx.name.partition("_")[2] or "training")
 
 
 def provide_table(ctx: StepContext, destination: Path, parquet: bool = False) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sagewright.local.context import Outcome, RunOptions, StepContext, StepFailed
+from sagewright.local.data import user_files
 from sagewright.local.expressions import Resolver, UnresolvedError
 from sagewright.local.folder import LocalRunError, PipelineFolder, read_folder
 from sagewright.local.s3 import LocalS3
@@ -131,6 +132,21 @@ def prepare_work(work: Path) -> None:
     work.mkdir(parents=True)
 
 
+def check_dependencies(folder: PipelineFolder) -> None:
+    """The packages the containers' code needs locally (the ``local`` extra; torch if used)."""
+    import importlib.util
+
+    needed = ["pandas", "sklearn", "xgboost", "sagemaker_training", "sagemaker_inference"]
+    if "pytorch" in json.dumps(folder.definition):
+        needed.append("torch")
+    missing = [name for name in needed if importlib.util.find_spec(name) is None]
+    if missing:
+        raise LocalRunError(
+            f"run-local needs {', '.join(missing)}, not installed",
+            hint='pip install -e ".[local]" (and torch for PyTorch pipelines)',
+        )
+
+
 def check_data(folder: PipelineFolder, data: dict[str, Path]) -> None:
     for node, path in data.items():
         step = folder.steps.get(node)
@@ -140,8 +156,7 @@ def check_data(folder: PipelineFolder, data: dict[str, Path]) -> None:
                 f"--data {node}: no such processing step in the pipeline",
                 hint="data loading steps: " + ", ".join(n for n in known if "DataLoading" in n),
             )
-        if not path.exists():
-            raise LocalRunError(f"--data {node}={path}: no such file or folder")
+        user_files(path, node)
 
 
 def tail(path: Path, lines: int = LOG_TAIL_LINES) -> list[str]:
@@ -161,6 +176,7 @@ def run_local(
     started = time.perf_counter()
     folder = read_folder(Path(folder_path))
     options = options or RunOptions()
+    check_dependencies(folder)
     check_data(folder, options.data)
     folder.check_code()
     work_dir = Path(work) if work is not None else folder.path / "local-run"
@@ -227,6 +243,10 @@ def run_local(
             result.status, result.failed_step, result.message = "Failed", name, record.message
             result.log_tail = tail(context.log_file)
             break
+    for name, record in records.items():  # a branch not taken stays skipped after a stop
+        if record.status == "NotRun" and (name in skipped or set(parents[name]) & skipped):
+            record.status = "Skipped"
+            skipped.add(name)
     result.seconds = round(time.perf_counter() - started, 3)
     (work_dir / RUN_FILE).write_text(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
     return result

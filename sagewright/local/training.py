@@ -104,6 +104,9 @@ def run_job(
             (code / file_name).write_bytes(data)
         command = [python(), "-c", "from sagemaker_training import trainer; trainer.train()"]
         env["SAGEMAKER_REGION"] = _decoded(hyperparameters.get("sagemaker_region", "us-east-1"))
+        # The toolkit's own switch for running outside SageMaker: skip waiting (up to 15
+        # minutes) for the DNS name of each host (algo-1) that only SageMaker's network has.
+        env["SM_STUDIO_LOCAL_MODE"] = "true"
     else:
         image = str(job.get("AlgorithmSpecification", {}).get("TrainingImage", ""))
         if "xgboost" not in image:
@@ -132,6 +135,7 @@ def metric_regexes(job: dict[str, Any], hyperparameters: dict[str, str]) -> dict
     found = {m["Name"]: m["Regex"] for m in spec.get("MetricDefinitions", [])}
     if not is_script_mode(hyperparameters) and "xgboost" in str(spec.get("TrainingImage", "")):
         metrics = _decoded(hyperparameters.get("eval_metric", "")).split(",")
+        metrics.append(hyperparameters.get("_tuning_objective_metric", ":").split(":", 1)[1])
         for metric in [m.strip() for m in metrics if m.strip()] or ["logloss", "auc", "rmse"]:
             for data in ("train", "validation"):
                 found.setdefault(

@@ -14,7 +14,13 @@ import random
 from typing import Any
 
 from sagewright.local.context import StepContext, StepFailed
-from sagewright.local.training import job_name, metric_regexes, parse_metrics, run_job
+from sagewright.local.training import (
+    is_script_mode,
+    job_name,
+    metric_regexes,
+    parse_metrics,
+    run_job,
+)
 
 
 def _number(text: Any) -> float:
@@ -64,6 +70,8 @@ def run_tuning(ctx: StepContext) -> None:
     for index, point in enumerate(candidates(config.get("ParameterRanges", {}), count, 11)):
         name = job_name(ctx, f"-{index + 1:03d}")
         hyperparameters = {**static, **point}
+        if not is_script_mode(static):  # what the service adds for built-in algorithms
+            hyperparameters["_tuning_objective_metric"] = objective["MetricName"]
         ctx.log(f"candidate {index + 1}/{count}: {point}")
         base = ctx.container / f"candidate-{index + 1}" / "opt" / "ml"
         model_uri, text = run_job(ctx, job, hyperparameters, name, base)

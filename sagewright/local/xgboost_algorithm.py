@@ -57,8 +57,15 @@ def _params(raw: dict[str, str]) -> tuple[dict[str, Any], int, int | None]:
                 params[key] = float(text)
             except ValueError:
                 params[key] = text
-    if isinstance(params.get("eval_metric"), str):
-        params["eval_metric"] = [m.strip() for m in params["eval_metric"].split(",") if m.strip()]
+    metrics = [m.strip() for m in str(params.pop("eval_metric", "")).split(",") if m.strip()]
+    # A tuning job hands the container its objective as ``_tuning_objective_metric``
+    # ("validation:auc"); the container evaluates that metric too (algorithm_mode/train.py,
+    # train_job -> train_utils.get_eval_metrics_and_feval).
+    objective = str(raw.get("_tuning_objective_metric", ""))
+    if ":" in objective and objective.split(":", 1)[1] not in metrics:
+        metrics.append(objective.split(":", 1)[1])
+    if metrics:
+        params["eval_metric"] = metrics
     early = raw.get("early_stopping_rounds")
     return params, int(float(raw.get("num_round", "0") or 0)), int(early) if early else None
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
-from sagewright.builders.images import framework_image
+from sagewright.builders.images import scoring_image
 from sagewright.builders.processing import WITH_INFERENCE, build_processing
 from sagewright.registry.config_base import (
     ExistingModelConfig,
@@ -57,13 +57,7 @@ class ModelEvaluationBuilder(StepBuilder[ModelEvaluationConfig]):
 
         eval_data = inputs["eval_data"]
         report = property_file(REPORT_PROPERTY_FILE, "metrics", METRICS_FILE)
-        image = framework_image(
-            context,
-            node,
-            config.framework,
-            instance_type=config.processing_instance_type,
-            field="framework",
-        )
+        image = scoring_image(context, node, config)
         return build_processing(
             node,
             config,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
-from sagewright.builders.images import framework_image
+from sagewright.builders.images import scoring_image
 from sagewright.builders.processing import build_processing
 from sagewright.registry.config_base import ExistingModelConfig, FrameworkConfig, ProcessingConfig
 from sagewright.registry.fields import default
@@ -50,13 +50,7 @@ class PayloadGenerationBuilder(StepBuilder[PayloadGenerationConfig]):
     ) -> BuiltStep:
         image = None
         if not (config.tab_field_list or config.cat_field_list):
-            image = framework_image(
-                context,
-                node,
-                config.framework,
-                instance_type=config.processing_instance_type,
-                field="framework",
-            )
+            image = scoring_image(context, node, config)
         return build_processing(
             node,
             config,

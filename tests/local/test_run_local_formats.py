@@ -1,0 +1,67 @@
+"""What the local containers write and pass on: the built-in XGBoost model file, and the
+PyTorch hyperparameters as SageMaker encodes them and the script receives them."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import tarfile
+from pathlib import Path
+
+import pytest
+import xgboost as xgb
+
+from sagewright.local.context import RunOptions
+from sagewright.local.runner import run_local
+from sagewright.local.xgboost_algorithm import MODEL_NAME, model_format
+from tests.local.golden import assemble_case, golden_cases
+
+
+def test_xgboost_model_file_is_named_and_loadable_as_the_container_writes_it(tmp_path):
+    folder = assemble_case(golden_cases()["vis-01-fraud-xgb-train"], tmp_path / "p")
+    result = run_local(folder, work=tmp_path / "run", options=RunOptions(rows=200))
+    assert result.ok, result.log_tail
+    archive = next((tmp_path / "run" / "s3").rglob("model.tar.gz"))
+    assert "/XGBoostTraining/models/" in archive.as_posix()
+    assert archive.as_posix().endswith("/output/model.tar.gz")
+    with tarfile.open(archive) as tar:
+        assert tar.getnames() == [MODEL_NAME]
+        tar.extractall(tmp_path / "model", filter="data")
+    path = tmp_path / "model" / MODEL_NAME
+    # xgboost 1.7 (the 1.7-1 image) writes the legacy binary format for a name without
+    # extension; xgboost >= 2 writes UBJSON for the same call (>= 3 cannot write binary).
+    expected = "legacy-binary" if int(xgb.__version__.split(".")[0]) < 2 else "ubjson"
+    assert model_format(path) == expected
+    # The container's loader (serve_utils.get_loaded_booster): pickle first, then xgboost.
+    with pytest.raises(pickle.UnpicklingError), path.open("rb") as handle:
+        pickle.load(handle)
+    booster = xgb.Booster()
+    booster.load_model(str(path))
+    assert booster.num_boosted_rounds() == 300  # vis-01 states num_round=300
+    assert json.loads(booster.save_config())["learner"]["objective"]["name"] == "binary:logistic"
+
+
+def test_pytorch_hyperparameters_reach_the_script_with_sagemaker_types(tmp_path):
+    folder = assemble_case(golden_cases()["vis-02-tickets-pytorch-train"], tmp_path / "p")
+    result = run_local(folder, work=tmp_path / "run", options=RunOptions(rows=200))
+    assert result.ok, result.log_tail
+    definition = json.loads((folder / "pipeline.json").read_text())
+    declared = next(s for s in definition["Steps"] if s["Type"] == "Training")
+    base = tmp_path / "run" / "steps" / "PyTorchTraining" / "container" / "opt" / "ml"
+    written = json.loads((base / "input" / "config" / "hyperparameters.json").read_text())
+    assert written == declared["Arguments"]["HyperParameters"]  # verbatim, strings
+    assert written["label_name"] == '"category"' and written["epochs"] == "5"
+    config = json.loads((base / "model" / "model_config.json").read_text())
+    received = config["hyperparameters"]
+    assert received["epochs"] == 5 and isinstance(received["epochs"], int)
+    assert received["lr"] == pytest.approx(2e-05) and isinstance(received["lr"], float)
+    assert received["batch_size"] == 32
+    assert received["hidden_dims"] == [128, 64]
+    assert received["label_name"] == "category"
+    log = Path(result.step("PyTorchTraining").log or "").read_text()
+    assert "sagemaker-training-toolkit" in log
+    assert "--epochs 5" in log  # the toolkit's command line: decoded JSON values
+    channels = json.loads((base / "input" / "config" / "inputdataconfig.json").read_text())
+    assert set(channels) == {"train", "val", "schema"}
+    resources = json.loads((base / "input" / "config" / "resourceconfig.json").read_text())
+    assert resources["current_host"] == "algo-1" and resources["hosts"] == ["algo-1"]
