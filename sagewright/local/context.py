@@ -77,6 +77,9 @@ class StepContext:
     def run(self, command: list[str], env: dict[str, str] | None = None) -> None:
         """Run a container process; its output goes to the step log; non-zero exit fails."""
         full_env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+        # Containers here share the machine's cores: OpenMP threads (xgboost, torch) that
+        # spin while waiting make a busy machine 20-100x slower; sleeping changes no result.
+        full_env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         full_env.update(env or {})
         self.log("$ " + " ".join(command))
         with self.log_file.open("a", encoding="utf-8") as handle:
