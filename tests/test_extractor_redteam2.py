@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from sagewright.agents.extract_text import find_mentions, flatten_layout, one_line
 from sagewright.agents.extractor import extract
+from sagewright.agents.text.literals import find_mentions, flatten_layout, one_line
 from sagewright.eval_harness import facts_of as harness_facts
 from sagewright.topology import Topology
 

@@ -25,7 +25,6 @@ from typing import Any
 
 from sagewright.agents.extract_fields import SOURCE_FIELDS, hyperparameter_names
 from sagewright.agents.extract_result import Collector, Extraction
-from sagewright.agents.extract_text import NUMBER
 from sagewright.agents.llm import (
     ECHO_CHARS,
     Attempt,
@@ -44,6 +43,7 @@ from sagewright.agents.offline_extractor import (
     normal_metric,
     topology_framework,
 )
+from sagewright.agents.text.numbers import NUMBER
 from sagewright.registry import Registry, default_registry
 from sagewright.registry.schema import FieldDoc, describe_fields
 from sagewright.topology import Topology, qualifier_of, step_type_of

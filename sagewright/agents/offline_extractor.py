@@ -19,20 +19,12 @@ from typing import Any
 
 from sagewright.agents.extract_fields import HYPERPARAMETER_CLASSES
 from sagewright.agents.extract_result import Collector, Extraction
-from sagewright.agents.extract_text import (
-    MASK,
-    NUMBER,
-    Mention,
-    after_window,
-    before_window,
-    find_mentions,
-    flatten_layout,
-    mask,
-    parse_number,
-    sentence_bounds,
-)
 from sagewright.agents.llm import Usage
 from sagewright.agents.questions import model_from_config_nodes, questions_for
+from sagewright.agents.requirement_reader import read_requirement
+from sagewright.agents.text.literals import MASK, Mention, find_mentions, flatten_layout, mask
+from sagewright.agents.text.numbers import NUMBER, parse_number
+from sagewright.agents.text.windows import after_window, before_window, sentence_bounds
 from sagewright.facts import PipelineValues
 from sagewright.registry import Registry, default_registry
 from sagewright.scaffold import infer_framework
@@ -180,33 +172,12 @@ INSTANCE_DIRECT_AFTER = re.compile(
     rf"|(?P<all>{ALL_CUE}))\b",
     re.IGNORECASE,
 )
-JOB_WORDS = {
-    "training": "train training tune tuning trainset",
-    "testing": "test testing tests holdout hold-out held-out heldout testset",
-    "validation": "validation val valid validate validating",
-    "calibration": "calibration calib calibrate calibrating calibrated",
-    "inference": "inference infer scoring score unlabeled unlabelled transform",
-    "eval": "evaluate evaluating evaluation eval",
-}
-RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
-JOB_OF_WORD = {w: job for job, words in JOB_WORDS.items() for w in words.split()}
+# Words that name a job type, so an artifacts location is not taken for data ("the
+# training artifacts go to s3://..." is output; "test data at s3://..." is not).
 JOB_KEYWORD = re.compile(
-    r"\b(?:" + "|".join(sorted(map(re.escape, JOB_OF_WORD), key=len, reverse=True)) + r")\b",
+    r"\b(?:train|training|test|testing|holdout|validation|val|calibration|inference|scoring)\b",
     re.IGNORECASE,
 )
-DIRECT_AFTER = re.compile(
-    r"^\s*(?:\(\s*|(?:which\s+)?(?:is|are)\s+(?:the\s+|our\s+)?|(?:for|as)\s+(?:the\s+|our\s+)?)"
-    r"(?P<word>train|training|test|testing|holdout|hold-out|held-out|val|validation|calib"
-    r"|calibration|inference|scoring)\b",
-    re.IGNORECASE,
-)
-PATH_HINTS = {
-    "training": {"train", "training", "trn"},
-    "testing": {"test", "testing", "holdout", "heldout"},
-    "validation": {"val", "valid", "validation"},
-    "calibration": {"calib", "calibration", "cal"},
-    "inference": {"score", "scoring", "inference", "infer", "predict", "unlabeled"},
-}
 MODEL_FILE = re.compile(r"\.(?:tar\.gz|tgz|tar|pt|pth|joblib|pkl|bst|onnx)$", re.IGNORECASE)
 EXISTING_CUE = re.compile(
     r"\b(?:existing|already|pre-?trained|trained|current|production|prod|deployed|our)\b",
@@ -830,11 +801,6 @@ def _add_hyperparameter(
 def _sources(ctx: _Context) -> None:
     jobs = [qualifier_of(n) for n in ctx.topology.nodes if step_type_of(n) == "DataLoading"]
     job_types = [j for j in jobs if j]
-    eval_jobs = {
-        qualifier_of(n)
-        for n in ctx.topology.nodes
-        if step_type_of(n) in ("ModelEvaluation", "BatchTransform") and qualifier_of(n)
-    } - {"calibration"}
     needs_model = bool(model_from_config_nodes(ctx.topology, ctx.registry))
     has_model_field = any(
         "existing_model_uri" in ctx.registry.get(step_type_of(n)).config_class.model_fields
@@ -857,7 +823,7 @@ def _sources(ctx: _Context) -> None:
                 ctx.collector.add("bucket", mention.value[5:].split("/", 1)[0], mention.value)
             continue
         data.append(mention)
-    assigned = _assign_job_types(ctx, data, job_types, eval_jobs)
+    assigned = _assign_job_types(ctx, data, job_types)
     for mention, job_type in zip(data, assigned, strict=True):
         if job_type is None:
             ctx.notes.append(f"could not tell which data {mention.value[:60]!r} is for")
@@ -888,83 +854,20 @@ def _is_output_location(ctx: _Context, mention: Mention) -> bool:
     return bool(cue and not JOB_KEYWORD.search(before[cue.start() :]))
 
 
-def _assign_job_types(
-    ctx: _Context, data: list[Mention], job_types: list[str], eval_jobs: set[str | None]
-) -> list[str | None]:
-    """Which job type each data mention is for (see the module notes for the order of cues)."""
+def _assign_job_types(ctx: _Context, data: list[Mention], job_types: list[str]) -> list[str | None]:
+    """Which job type each data mention is for: the planner's reading of the same text.
+
+    A value whose job type the topology lacks goes to the one job type left without data.
+    """
     if len(data) == 1 and len(job_types) == 1:
         return [job_types[0]]
-    respective = _respective_jobs(ctx, data, eval_jobs)
-    out: list[str | None] = []
-    for i, mention in enumerate(data):
-        floor = data[i - 1].end if i else 0
-        ceiling = data[i + 1].start if i + 1 < len(data) else len(ctx.masked)
-        out.append(respective.get(i) or _job_of(ctx, mention, floor, ceiling, eval_jobs))
-    # One loose value and one job type without data: that is where it goes.
-    loose = [i for i, job in enumerate(out) if job not in job_types]
+    read = {s.value: s.job_type for s in read_requirement(ctx.text).sources if s.kind != "model"}
+    out = [job if (job := read.get(m.value)) in job_types else None for m in data]
+    loose = [i for i, job in enumerate(out) if job is None]
     open_jobs = [j for j in job_types if j not in out]
     if len(loose) == 1 and len(open_jobs) == 1:
         out[loose[0]] = open_jobs[0]
     return out
-
-
-def _respective_jobs(
-    ctx: _Context, data: list[Mention], eval_jobs: set[str | None]
-) -> dict[int, str]:
-    """'Training and holdout data are at A and B, respectively': job words pair up in order."""
-    by_sentence: dict[tuple[int, int], list[int]] = {}
-    for i, mention in enumerate(data):
-        by_sentence.setdefault(sentence_bounds(ctx.masked, mention.start), []).append(i)
-    found: dict[int, str] = {}
-    for (start, end), indices in by_sentence.items():
-        if len(indices) < 2 or not RESPECTIVELY.search(ctx.masked, data[indices[-1]].end, end):
-            continue
-        words = JOB_KEYWORD.finditer(ctx.masked, start, data[indices[0]].start)
-        jobs = list(dict.fromkeys(j for w in words if (j := _job_word(w.group(), eval_jobs))))
-        if len(jobs) == len(indices):
-            found.update(zip(indices, jobs, strict=True))
-    return found
-
-
-def _job_of(
-    ctx: _Context, mention: Mention, floor: int, ceiling: int, eval_jobs: set[str | None]
-) -> str | None:
-    after = after_window(ctx.masked, mention.end, ceiling)
-    direct = DIRECT_AFTER.match(after)
-    if direct:
-        return _job_word(direct["word"], eval_jobs)
-    before = before_window(ctx.masked, mention.start, floor)
-    for match in reversed(list(JOB_KEYWORD.finditer(before))):
-        job = _job_word(match.group(), eval_jobs)
-        if job:
-            return job
-    hinted = _path_hint(mention)
-    if hinted:
-        return hinted
-    for match in JOB_KEYWORD.finditer(after):
-        job = _job_word(match.group(), eval_jobs)
-        if job:
-            return job
-    return None
-
-
-def _job_word(word: str, eval_jobs: set[str | None]) -> str | None:
-    job = JOB_OF_WORD.get(word.lower())
-    if job == "eval":
-        return next(iter(eval_jobs)) if len(eval_jobs) == 1 else None
-    return job
-
-
-def _path_hint(mention: Mention) -> str | None:
-    if mention.kind == "s3":
-        words = re.split(r"[/_.\-]+", mention.value[5:].lower())[1:]  # the bucket name is no hint
-    else:
-        words = re.findall(r"[a-z]+", mention.value.lower().split("from", 1)[-1])
-    for word in reversed(words):
-        for job, hints in PATH_HINTS.items():
-            if word in hints:
-                return job
-    return None
 
 
 def _engine(ctx: _Context, mention: Mention) -> str | None:

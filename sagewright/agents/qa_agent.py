@@ -33,7 +33,6 @@ from sagewright.agents.extract_fields import (
     validate_key,
 )
 from sagewright.agents.extract_result import Conflict, Extraction, Rejected
-from sagewright.agents.extract_text import NUMBER, TRAILING_PUNCTUATION, find_mentions
 from sagewright.agents.offline_extractor import ENGINE, collect_offline, normal_metric
 from sagewright.agents.questions import (
     SOURCE_KEY_SUFFIX,
@@ -42,6 +41,8 @@ from sagewright.agents.questions import (
     question_for_key,
     questions_for,
 )
+from sagewright.agents.text.literals import TRAILING_PUNCTUATION, find_mentions
+from sagewright.agents.text.numbers import NUMBER
 from sagewright.errors import AgentError, ConfigError
 from sagewright.facts import PipelineValues
 from sagewright.registry import Registry, default_registry

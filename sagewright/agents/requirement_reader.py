@@ -26,6 +26,8 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from sagewright.agents.text.literals import find_mentions
+
 JOB_ORDER = ("training", "calibration", "validation", "testing", "inference")
 
 # Concepts the planner acts on.
@@ -273,14 +275,6 @@ EXISTING_MODEL = re.compile(
     r"|\bpreviously trained\b|\bno (?:re-?)?training\b|\bwithout (?:re-?)?training\b"
     r"|\bmodel (?:we|you|i) (?:already )?(?:have|trained)\b|§model_uri§"
 )
-S3_URI = re.compile(r"s3://[^\s`'\"<>()\[\]{},;]+")
-CODE_SPAN = re.compile(r"`([^`\n]+)`")
-FENCE = re.compile(r"```[\w-]*[ \t]*\n(.+?)\n?[ \t]*```", re.DOTALL)
-BARE_SQL = re.compile(
-    r"\b(?:SELECT|select)\s+(?:\*|[\w.,\s\"]+?)\s+(?:FROM|from)\s+[\w.\"]+[^\n`;]*?"
-    r"(?=\s*(?:[;\n]|$|\.\s))"
-)
-OTHER_TOKENS = re.compile(r"arn:aws[\w:/+=,.@\-]*|https?://\S+")
 MODEL_FILE = re.compile(r"\.(?:tar\.gz|tgz|pt|pth|pkl|joblib|bst|onnx|bin)/?$|/model/?$")
 MODEL_CONTEXT = re.compile(
     r"\b(?:model|artifacts?|checkpoint|weights)\s*(?:files?\s*)?"
@@ -366,34 +360,9 @@ class _Masked:
 
 
 def _find_sources(text: str) -> list[tuple[int, int, str, str]]:
-    spans: list[tuple[int, int, str, str]] = []
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e, _, _ in spans)
-
-    for match in FENCE.finditer(text):  # a fenced code block holding a query
-        inner = match.group(1).strip()
-        if re.match(r"(?i)^(?:select|with)\b", inner) and re.search(r"(?i)\bselect\b", inner):
-            spans.append((match.start(), match.end(), "query", inner))
-    for match in CODE_SPAN.finditer(text):
-        if not free(match.start(), match.end()):
-            continue
-        inner = match.group(1).strip()
-        if re.match(r"(?i)^(?:select|with)\b", inner) and re.search(r"(?i)\bselect\b", inner):
-            spans.append((match.start(), match.end(), "query", inner))
-        elif inner.startswith("s3://"):
-            spans.append((match.start(), match.end(), "s3", inner))
-    for match in BARE_SQL.finditer(text):
-        if free(match.start(), match.end()):
-            spans.append((match.start(), match.end(), "query", match.group(0).strip()))
-    for match in S3_URI.finditer(text):
-        if free(match.start(), match.end()):
-            value = match.group(0).rstrip(".:")
-            spans.append((match.start(), match.start() + len(value), "s3", value))
-    for match in OTHER_TOKENS.finditer(text):
-        if free(match.start(), match.end()):
-            spans.append((match.start(), match.end(), "other", match.group(0)))
-    return sorted(spans)
+    """The shared literal reading: SQL is a query, ARNs and URLs are references."""
+    kinds = {"sql": "query", "s3": "s3"}
+    return [(m.start, m.end, kinds.get(m.kind, "other"), m.value) for m in find_mentions(text)]
 
 
 def _mask(text: str) -> _Masked:

@@ -1,4 +1,4 @@
-"""Text helpers for the offline extractor: literal mentions, masking, sentence windows.
+"""Literal values in a requirement (S3 URIs, ARNs, SQL), masking, and table/JSON layouts.
 
 Literal values (S3 URIs, IAM ARNs, SQL queries) are found first and then *masked* (replaced
 by same-length filler) so later rules never match inside them: ``label`` in ``SELECT label
@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-MentionKind = Literal["s3", "sql", "arn"]
+MentionKind = Literal["s3", "sql", "arn", "url"]
 
 S3_PATTERN = re.compile(r"s3://[^\s`'\"()<>\[\]{},;|]+", re.IGNORECASE)
 ARN_PATTERN = re.compile(r"\barn:[^\s`'\"()<>\[\]{},;|]+")
+URL_PATTERN = re.compile(r"\bhttps?://[^\s`'\"()<>\[\]{},;|]+")
 CODE_SPAN = re.compile(r"```(?:[a-zA-Z]+\n)?(?P<fenced>.+?)```|`(?P<inline>[^`\n]+)`", re.DOTALL)
 SQL_START = re.compile(r"\b(?:SELECT|WITH)\b")
 SQL_START_ANY_CASE = re.compile(r"\b(?:select|with)\b", re.IGNORECASE)
@@ -42,6 +43,7 @@ class Mention:
 LITERALS: tuple[tuple[re.Pattern[str], MentionKind], ...] = (
     (S3_PATTERN, "s3"),
     (ARN_PATTERN, "arn"),
+    (URL_PATTERN, "url"),
 )
 
 
@@ -190,43 +192,3 @@ def flatten_layout(text: str) -> str:
     for key in QUOTED_KEY.finditer(text):
         chars[key.start()] = chars[key.end() - 1] = " "
     return "".join(chars)
-
-
-SENTENCE_BREAK = re.compile(r"(?:[.!?](?=\s)|\n)")
-
-
-def sentence_bounds(text: str, position: int) -> tuple[int, int]:
-    """Start and end of the sentence (or line) holding ``position``."""
-    start = 0
-    for match in SENTENCE_BREAK.finditer(text, 0, position):
-        start = match.end()
-    after = SENTENCE_BREAK.search(text, position)
-    return start, after.start() if after else len(text)
-
-
-def before_window(text: str, start: int, floor: int) -> str:
-    """The clause leading up to ``start``: back to the sentence start or ``floor``.
-
-    When that clause has no word in it (a value on its own line under a heading such as
-    ``Training data:``), the previous line is used instead.
-    """
-    sentence_start, _ = sentence_bounds(text, start)
-    lo = max(sentence_start, floor)
-    window = text[lo:start]
-    if not re.search(r"[A-Za-z]{2}", window) and lo > floor:
-        prev_start, _ = sentence_bounds(text, max(lo - 1, 0))
-        window = text[max(prev_start, floor) : start]
-    return window
-
-
-def after_window(text: str, end: int, ceiling: int) -> str:
-    _, sentence_end = sentence_bounds(text, end)
-    return text[end : min(sentence_end, ceiling)]
-
-
-NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+(?![0-9])|\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?"
-
-
-def parse_number(raw: str) -> str:
-    """Number text as Pydantic should read it: thousands separators removed."""
-    return raw.replace(",", "")
