@@ -47,7 +47,7 @@ from sagewright.topology import Topology
 Extractor = Callable[..., Any]  # extract(requirement, topology, *, model=None) -> Extraction
 Planner = Callable[[str], PlanResult]
 
-HIGHER_IS_BETTER = ("valid", "exact", "node_f1", "edge_f1", "facts")
+HIGHER_IS_BETTER = ("valid", "exact", "node_f1", "edge_f1", "facts", "unsupported_named")
 LOWER_IS_BETTER = ("ged", "facts_invented")
 
 
@@ -62,6 +62,7 @@ class GoldenCase:
     topology: dict[str, list[str]]
     facts: dict[str, Any] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
+    unsupported: tuple[str, ...] = ()  # asks the catalogue lacks, to be named in the notes
 
 
 def load_golden(path: Path) -> list[GoldenCase]:
@@ -105,9 +106,19 @@ def _case_from(data: object, where: str) -> GoldenCase:
         raise EvalError(exc.message, hint=exc.hint, code="bad_golden_case") from None
     facts = data.get("facts") or {}
     tags = data.get("tags") or []
+    unsupported = data.get("unsupported") or []
     if not isinstance(facts, dict) or not isinstance(tags, list):
         raise EvalError(f"{where}: facts must be an object, tags a list", code="bad_golden_case")
-    return GoldenCase(data["id"], data["requirement"], topology, facts, tuple(map(str, tags)))
+    if not isinstance(unsupported, list):
+        raise EvalError(f"{where}: unsupported must be a list", code="bad_golden_case")
+    return GoldenCase(
+        data["id"],
+        data["requirement"],
+        topology,
+        facts,
+        tuple(map(str, tags)),
+        tuple(str(u) for u in unsupported),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,6 +142,7 @@ class Prediction:
     extraction_error: str | None = None
     extraction_fallback: str | None = None
     llm_attempts: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -147,7 +159,12 @@ class Prediction:
             "extraction_error": self.extraction_error,
             "extraction_fallback": self.extraction_fallback,
             "llm_attempts": self.llm_attempts,
+            "notes": self.notes,
         }
+
+    def names(self, word: str) -> bool:
+        """Whether a note names ``word`` (an unsupported ask of the golden case)."""
+        return any(word.lower() in note.lower() for note in self.notes)
 
 
 @dataclass
@@ -196,6 +213,7 @@ def run_case(
     extraction_error: str | None = None
     extraction_fallback: str | None = None
     attempts = [a.to_dict() for a in getattr(result, "llm_attempts", [])]
+    notes = list(result.notes)
     topology = Topology.parse(result.topology)
     if extractor is not None:
         facts = {}
@@ -208,6 +226,7 @@ def run_case(
             extraction_fallback = getattr(extraction, "fallback", None)
             attempts += [a.to_dict() for a in getattr(extraction, "llm_attempts", [])]
             facts = facts_of(topology, values, reg)
+            notes += [n for n in getattr(extraction, "notes", []) if n not in notes]
         except SagewrightError as exc:
             extraction_error = f"{exc.code}: {exc.message}"
     existing = (
@@ -229,6 +248,7 @@ def run_case(
         extraction_error=extraction_error,
         extraction_fallback=extraction_fallback,
         llm_attempts=attempts,
+        notes=notes,
     )
     score = score_topology(result.topology, case.topology, reg)
     fscore = fact_score(facts, case.facts) if facts is not None else None
@@ -242,7 +262,12 @@ def facts_of(
     from sagewright.scaffold import build_configs
 
     scaffold = build_configs(topology, values, allow_placeholders=True, registry=reg)
-    return facts_from_configs(scaffold.configs, placeholders=scaffold.placeholders)
+    own = {(node, path) for node, fields in values.per_node.items() for path in fields}
+    facts = facts_from_configs(scaffold.configs, placeholders={*scaffold.placeholders, *own})
+    for node, fields in values.per_node.items():  # one node's own values: config.NODE.FIELD
+        for path, value in fields.items():
+            facts.setdefault(f"config.{node}.{path}", value)
+    return facts
 
 
 def _has_existing_model(values: PipelineValues | None, facts: Mapping[str, Any] | None) -> bool:
@@ -335,6 +360,7 @@ def _metrics(results: Sequence[CaseResult]) -> dict[str, Any]:
     edges = sum((r.score.edges for r in results), Counts())
     scored = [r.facts for r in results if r.facts is not None]
     golden = sum(f.golden for f in scored)
+    asks = [(r, word) for r in results for word in r.case.unsupported]
     return {
         "cases": n,
         "valid": _ratio(sum(r.prediction.valid for r in results), n),
@@ -344,6 +370,9 @@ def _metrics(results: Sequence[CaseResult]) -> dict[str, Any]:
         "ged": round(sum(r.score.ged for r in results) / n, 4) if n else 0.0,
         "facts": _ratio(sum(f.recovered for f in scored), golden) if scored and golden else None,
         "facts_invented": sum(f.invented for f in scored) if scored else None,
+        "unsupported_named": (
+            _ratio(sum(r.prediction.names(w) for r, w in asks), len(asks)) if asks else None
+        ),
     }
 
 
@@ -375,7 +404,16 @@ def render_report(run: EvalRun, *, title: str = "Planner eval") -> str:
     summary = run.summary()
     lines = [f"# {title}", "", f"Backend: `{summary['backend']}`, {summary['cases']} cases.", ""]
     lines += ["| metric | value |", "|---|---|"]
-    for key in ("valid", "exact", "node_f1", "edge_f1", "ged", "facts", "facts_invented"):
+    for key in (
+        "valid",
+        "exact",
+        "node_f1",
+        "edge_f1",
+        "ged",
+        "facts",
+        "facts_invented",
+        "unsupported_named",
+    ):
         lines.append(f"| {key} | {_fmt(summary[key])} |")
     usage = summary["usage"]
     for key in (
@@ -436,6 +474,9 @@ def _miss_section(result: CaseResult) -> list[str]:
         lines += [f"  - `{e['code']}` {e.get('node') or '-'}: {e['message']}" for e in pred.errors]
     if pred.fallback:
         lines.append(f"- LLM fallback: `{pred.fallback}`")
+    unnamed = [w for w in case.unsupported if not pred.names(w)]
+    if unnamed:
+        lines.append("- unsupported asks not named: " + ", ".join(f"`{w}`" for w in unnamed))
     return [*lines, ""]
 
 

@@ -125,6 +125,7 @@ def node_values(
         if cls.step_type == "HyperparameterTuning":
             hyper["framework"] = infer_framework(topology, values)
         raw["hyperparameters"] = hyper
+    raw.update(values.steps.get(cls.step_type, {}))
     for path, value in values.per_node.get(node, {}).items():
         _set_path(raw, path, value)
     return raw

@@ -49,7 +49,8 @@ def run_cli(capsys, *argv):
 
 def test_offline_planner_meets_the_bar_on_the_golden_set(offline_run):
     summary = offline_run.summary()
-    assert summary["cases"] == 40
+    assert summary["cases"] == 48
+    assert summary["unsupported_named"] == 1.0
     assert summary["valid"] == 1.0
     assert summary["exact"] >= 0.90
     assert summary["node_f1"] >= 0.98
@@ -255,7 +256,8 @@ def test_cli_eval_json_predictions_and_report(tmp_path, capsys):
         "usage",
     }
     lines = [json.loads(line) for line in preds.read_text().splitlines()]
-    assert len(lines) == 40 and lines[0]["id"].startswith("vis-01")
+    assert len(lines) == 48 and lines[0]["id"].startswith("vis-01")
+    assert all(isinstance(line["notes"], list) for line in lines)
     assert "| exact |" in report.read_text()
 
 

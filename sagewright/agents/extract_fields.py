@@ -30,7 +30,14 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from sagewright.facts import GATE_FACTS, HYPERPARAMETER_ALIASES, PIPELINE_FACTS, PipelineValues
+from sagewright.facts import (
+    GATE_FACTS,
+    HYPERPARAMETER_ALIASES,
+    PIPELINE_FACTS,
+    RANGES_PREFIX,
+    STEP_FACTS,
+    PipelineValues,
+)
 from sagewright.registry import JOB_TYPES, Registry, default_registry
 from sagewright.registry.config_base import (
     BaseConfig,
@@ -51,7 +58,13 @@ from sagewright.registry.validation import field_problems
 from sagewright.topology import step_type_of
 
 SOURCE_FIELDS = ("s3_uri", "athena_query", "redshift_query")
-DATA_FIELDS = (*SOURCE_FIELDS, "redshift_cluster_id", "athena_database", "redshift_database")
+DATA_FIELDS = (
+    *SOURCE_FIELDS,
+    "redshift_cluster_id",
+    "athena_database",
+    "athena_workgroup",
+    "redshift_database",
+)
 HYPERPARAMETER_CLASSES: dict[str, type[ModelHyperparameters]] = {
     "xgboost": XGBoostHyperparameters,
     "pytorch": PyTorchHyperparameters,
@@ -70,6 +83,7 @@ SHARED_TARGETS: dict[str, tuple[type[BaseModel], str]] = {
     "tab_field_list": (ModelHyperparameters, "tab_field_list"),
     "categories": (TabularPreprocessingConfig, "categories"),
     "training.instance_type": (TrainingConfig, "training_instance_type"),
+    "training.instance_count": (TrainingConfig, "training_instance_count"),
     "processing.instance_type": (ProcessingConfig, "processing_instance_type"),
     "existing_model_uri": (ExistingModelConfig, "existing_model_uri"),
     "framework": (FrameworkConfig, "framework"),
@@ -118,11 +132,16 @@ def validate_key(
     model, name = _target(key, framework, registry)
     adapter = _adapter(model, name)
     try:
-        return adapter.validate_python(value)
+        clean = adapter.validate_python(value)
     except ValidationError as exc:
         problems = field_problems(exc)
         message = "; ".join(p.message for p in problems) or str(exc)
         raise KeyRejected(key, value, message) from None
+    if key.startswith(RANGES_PREFIX):
+        if clean[0] >= clean[1]:
+            raise KeyRejected(key, value, "a range needs its low end below its high end")
+        return list(clean)
+    return clean
 
 
 def _target(
@@ -132,6 +151,14 @@ def _target(
         return SHARED_TARGETS[key]
     if key in _GATE_TARGETS:
         return QualityGateConfig, _GATE_TARGETS[key]
+    reg = registry or default_registry()
+    if key in STEP_FACTS:
+        step_type, name = STEP_FACTS[key]
+        return reg.get(step_type).config_class, name
+    if key.startswith(RANGES_PREFIX):
+        return _RangeBounds, "bounds"
+    if key.startswith("config."):
+        key = key.removeprefix("config.")
     if key.startswith("hyperparameters."):
         name = hyperparameter_field(key.removeprefix("hyperparameters."))
         cls = HYPERPARAMETER_CLASSES.get(framework, XGBoostHyperparameters)
@@ -142,10 +169,16 @@ def _target(
     if len(parts) == 3 and parts[0] == "data" and parts[1] in JOB_TYPES and parts[2] in DATA_FIELDS:
         return DataLoadingConfig, parts[2]
     match = NODE_KEY.fullmatch(key)
-    if match:
-        config = (registry or default_registry()).get(step_type_of(match["node"])).config_class
+    if match and step_type_of(match["node"]) in reg:
+        config = reg.get(step_type_of(match["node"])).config_class
         return _nested_target(config, match["path"], framework, key)
     raise KeyError(key)
+
+
+class _RangeBounds(BaseModel):
+    """A tuning range as stated: low below high."""
+
+    bounds: tuple[int, int] | tuple[float, float]
 
 
 def _nested_target(
@@ -178,6 +211,9 @@ def read_key(values: PipelineValues, key: str) -> Any:
         return values.shared.get(key)
     if key in _GATE_TARGETS:
         return values.gate.get(_GATE_TARGETS[key])
+    if key in STEP_FACTS or key.startswith(RANGES_PREFIX):
+        return values.facts().get(key)
+    key = key.removeprefix("config.")
     if key.startswith("hyperparameters."):
         return values.hyperparameters.get(
             hyperparameter_field(key.removeprefix("hyperparameters."))
@@ -193,7 +229,13 @@ def read_key(values: PipelineValues, key: str) -> Any:
 
 def apply_key(values: PipelineValues, key: str, value: Any) -> None:
     """Store an already validated value; a data source replaces that job type's other sources."""
-    if key in PIPELINE_FACTS or key.startswith("hyperparameters.") or key in GATE_FACTS:
+    key = key.removeprefix("config.")
+    if (
+        key in PIPELINE_FACTS
+        or key.startswith(("hyperparameters.", RANGES_PREFIX))
+        or key in GATE_FACTS
+        or key in STEP_FACTS
+    ):
         values.set_fact(key, value)
     elif key in SHARED_TARGETS:
         values.shared[key] = value
@@ -215,8 +257,15 @@ def apply_key(values: PipelineValues, key: str, value: Any) -> None:
 
 def clear_key(values: PipelineValues, key: str) -> None:
     """Forget the value under ``key`` (so its default, or a question, applies)."""
+    key = key.removeprefix("config.")
     if key in PIPELINE_FACTS:
         values.shared.pop(PIPELINE_FACTS[key], None)
+    elif key in STEP_FACTS:
+        step_type, name = STEP_FACTS[key]
+        values.steps.get(step_type, {}).pop(name, None)
+    elif key.startswith(RANGES_PREFIX):
+        tuning = values.steps.get("HyperparameterTuning", {})
+        tuning.get("ranges", {}).pop(key.removeprefix(RANGES_PREFIX), None)
     elif key in SHARED_TARGETS:
         values.shared.pop(key, None)
     elif key in _GATE_TARGETS:
@@ -243,6 +292,9 @@ def stated_keys(values: PipelineValues) -> dict[str, Any]:
             out[key] = read_key(values, key)
     for name, value in values.hyperparameters.items():
         out[f"hyperparameters.{name}"] = value
+    for key, value in values.facts().items():
+        if key in STEP_FACTS or key.startswith(RANGES_PREFIX):
+            out[key] = value
     for job_type, fields in values.data.items():
         for name, value in fields.items():
             out[f"data.{job_type}.{name}"] = value
@@ -265,6 +317,11 @@ def key_for_config_path(path: str, node: str) -> str | None:
     if step_type_of(node) == "QualityGate":
         reverse_gate = {field: key for key, field in _GATE_TARGETS.items()}
         return reverse_gate.get(name)
+    for key, (step_type, field_name) in STEP_FACTS.items():
+        if step_type == step_type_of(node) and path == field_name:
+            return key
+    if step_type_of(node) == "HyperparameterTuning" and path.startswith("ranges."):
+        return RANGES_PREFIX + path.split(".")[1]
     if step_type_of(node) == "DataLoading" and name in DATA_FIELDS and "_" in node:
         return f"data.{node.split('_', 1)[1]}.{name}"
     return None

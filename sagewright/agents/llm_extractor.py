@@ -38,12 +38,12 @@ from sagewright.agents.llm import (
 )
 from sagewright.agents.offline_extractor import (
     FRAMEWORK_WORDS,
-    METRIC,
     finish_extraction,
-    normal_metric,
     topology_framework,
 )
+from sagewright.agents.text.metrics import METRIC, normal_metric
 from sagewright.agents.text.numbers import NUMBER
+from sagewright.facts import STEP_FACTS
 from sagewright.registry import Registry, default_registry
 from sagewright.registry.schema import FieldDoc, describe_fields
 from sagewright.topology import Topology, qualifier_of, step_type_of
@@ -68,6 +68,9 @@ PROPERTIES: dict[str, tuple[str, str]] = {
     "gate_metric": ("gate.metric", "metric"),
     "gate_threshold": ("gate.threshold", "threshold"),
     "gate_comparison": ("gate.comparison", "comparison"),
+    "training_instance_count": ("training.instance_count", "training_instance_count"),
+    # step settings, from the same fact table the offline extractor fills
+    **{key.replace(".", "_"): (key, name) for key, (_step, name) in STEP_FACTS.items()},
 }
 NUMERIC_PROPERTIES = frozenset({"gate_threshold"})
 
@@ -343,8 +346,8 @@ def _to_extraction(
     grounding = _Grounding(requirement)
     for prop, value in parsed.get("values", {}).items():
         key = PROPERTIES[prop][0]
-        if value is None or not key:
-            continue
+        if value is None or not key or (prop == "gate_comparison" and value == ">="):
+            continue  # ">=" is the default: restating it is not a stated value
         if grounding.check(prop, value, collector):
             collector.add(key, value, "llm")
     redshift_jobs = []

@@ -17,16 +17,26 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sagewright.agents import extract_settings as settings
 from sagewright.agents.extract_fields import HYPERPARAMETER_CLASSES
 from sagewright.agents.extract_result import Collector, Extraction
 from sagewright.agents.llm import Usage
 from sagewright.agents.questions import model_from_config_nodes, questions_for
-from sagewright.agents.requirement_reader import read_requirement
+from sagewright.agents.requirement_reader import (
+    CALIBRATE,
+    CONCEPTS,
+    EVALUATE,
+    PACKAGE,
+    PAYLOAD,
+    PREPROCESS,
+    read_requirement,
+)
 from sagewright.agents.text.literals import MASK, Mention, find_mentions, flatten_layout, mask
+from sagewright.agents.text.metrics import INVERSE, METRIC, comparison_of, normal_metric
 from sagewright.agents.text.numbers import NUMBER, parse_number
 from sagewright.agents.text.windows import after_window, before_window, sentence_bounds
 from sagewright.facts import PipelineValues
-from sagewright.registry import Registry, default_registry
+from sagewright.registry import JOB_TYPES, Registry, default_registry
 from sagewright.scaffold import infer_framework
 from sagewright.topology import Topology, qualifier_of, step_type_of
 
@@ -284,11 +294,6 @@ RANGE_AFTER = re.compile(r"^\s*(?:-|–|\bto\b|\band\b|\.\.)\s*[-+]?\d")
 RANGE_BEFORE = re.compile(r"\b(?:between|from|range|every|each|after|within|per)\s*$", re.I)
 OBJECTIVE_LITERAL = re.compile(r"\b(?:binary|multi|reg|count|rank):[a-z]+\b")
 
-METRIC = (
-    r"(?P<metric>roc[ _-]?auc|auc[ _-]?roc|auroc|auc|area under (?:the )?(?:roc )?curve"
-    r"|accuracy|acc"
-    r"|f1(?:[ -]score)?|precision|recall|log[ _-]?loss|logloss|cross[ -]entropy)"
-)
 COMPARE = (
     r"(?P<comp>>=|≥|=>|>|<=|≤|=<|<|of at least|at least|at or above|no less than"
     r"|(?:no|not) (?:be )?(?:lower|less|smaller|worse) than|not (?:be )?below"
@@ -366,34 +371,6 @@ RULED_OUT = [
 FAIL_CUE = re.compile(
     r"\b(?:fail|fails|stop|stops|block|blocks|reject|abort|halt)\b[^.\n]{0,40}$", re.IGNORECASE
 )
-INVERSE = {">=": "<", ">": "<=", "<=": ">", "<": ">="}
-COMPARISONS = {
-    ">=": ("≥", "=>", ">=", "at least", "of at least", "at or above", "no less than",
-           "no lower than", "not lower than", "not be lower than", "no smaller than",
-           "not smaller than", "no worse than", "not worse than", "not below", "not under",
-           "not be below", "not be under", "reach", "reaches", "hit", "hits", "meet", "meets",
-           "clear", "clears", "achieve", "achieves"),
-    ">": (">", "above", "over", "greater than", "higher than", "more than", "exceeds",
-          "exceed", "exceeding"),
-    "<=": ("<=", "≤", "=<", "at most", "at or below", "no more than", "not more than",
-           "no higher than", "not higher than", "no greater than", "not greater than",
-           "no larger than", "not above", "not be above"),
-    "<": ("<", "below", "under", "less than", "lower than"),
-}  # fmt: skip
-COMPARISON_OF = {word: op for op, words in COMPARISONS.items() for word in words}
-
-
-def normal_metric(word: str) -> str:
-    lowered = re.sub(r"[\s_-]+", " ", word.lower())
-    if "auc" in lowered or "auroc" in lowered or "area under" in lowered:
-        return "auc"
-    if lowered.startswith("acc"):
-        return "accuracy"
-    if lowered.startswith("f1"):
-        return "f1"
-    if "loss" in lowered or "entropy" in lowered:
-        return "log_loss"
-    return lowered
 
 
 # ---------------------------------------------------------------------------- the pass
@@ -470,6 +447,7 @@ def _collect(text: str, topology: Topology, registry: Registry) -> Collector:
     _gate(ctx)
     _hyperparameters(ctx)
     _sources(ctx)
+    _settings(ctx)
     collector.notes.extend(ctx.notes)
     return collector
 
@@ -597,6 +575,11 @@ def _instances(ctx: _Context) -> None:
         previous_end = match.end()
         value = match.group().lower()
         evidence = ctx.snippet(match.start() - 40, match.end())
+        nodes = _step_named_last(ctx, before, cues[-1].end() if cues and not direct else 0)
+        if nodes:  # "run the packaging job on ml.c5.xlarge": that step's own instances
+            for node in nodes:
+                ctx.collector.add(f"{node}.processing_instance_type", value, evidence)
+            continue
         if cue is None:
             ctx.notes.append(f"instance type {value} is not said to be for training or processing")
             continue
@@ -610,6 +593,31 @@ def _instances(ctx: _Context) -> None:
                     r"transform|batch", cue.group(), re.I
                 ):
                     ctx.collector.add(f"{node}.transform_instance_type", value, evidence)
+
+
+# Stages that run as processing jobs, by the planner's concept words.
+PROCESSING_STAGES = {
+    PACKAGE: "Packaging",
+    PAYLOAD: "PayloadGeneration",
+    EVALUATE: "ModelEvaluation",
+    CALIBRATE: "ModelCalibration",
+    PREPROCESS: "TabularPreprocessing",
+}
+
+
+def _step_named_last(ctx: _Context, window: str, after: int) -> list[str]:
+    """Nodes of the processing stage the window names last (after position ``after``)."""
+    lowered = window.lower()
+    found = [
+        (m.start(), step)
+        for concept, step in PROCESSING_STAGES.items()
+        for m in CONCEPTS[concept].finditer(lowered)
+        if m.start() >= after
+    ]
+    if not found:
+        return []
+    step = max(found)[1]
+    return [n for n in ctx.topology.nodes if step_type_of(n) == step]
 
 
 def _labels_and_ids(ctx: _Context) -> None:
@@ -677,12 +685,7 @@ def _gate(ctx: _Context) -> None:
 
 
 def _comparison(comp: str | None, orwhat: str | None, metric: str) -> str:
-    if comp:
-        said = re.sub(r"\bnot be\b", "not", " ".join(comp.lower().split()))
-        return COMPARISON_OF.get(said, ">=")
-    if orwhat and re.search(r"lower|less|below", orwhat, re.I):
-        return "<="
-    return "<=" if metric == "log_loss" and not orwhat else ">="
+    return comparison_of(comp or (orwhat and " ".join(orwhat.split())), metric)
 
 
 def _number(raw: str, *, percent: bool = False) -> str:
@@ -772,6 +775,31 @@ def _hyperparameters(ctx: _Context) -> None:
     ):
         dims = [int(d) for d in re.findall(r"\d+", match["dims"])]
         _add_hyperparameter(ctx, {"pytorch": "hidden_dims"}, "hidden_dims", dims, match)
+
+
+def _settings(ctx: _Context) -> None:
+    """Step settings in words (:mod:`sagewright.agents.extract_settings`)."""
+    nodes = list(ctx.topology.nodes)
+
+    def add(key: str, value: Any, start: int, end: int) -> None:
+        ctx.collector.add(key, value, ctx.snippet(start, end))
+
+    def field_named(said: str) -> str | None:
+        for written, fields, _ in HYPERPARAMETER_NAMES:
+            if re.fullmatch(written, said, re.IGNORECASE):
+                return fields.get(ctx.framework)
+        return None
+
+    def cue(start: int, end: int) -> str | None:
+        cues = list(INSTANCE_CUE.finditer(ctx.masked, start, end))
+        return ("train" if cues[-1]["train"] else "other") if cues else None
+
+    settings.tuning_settings(ctx.masked, nodes, add, field_named)
+    settings.registration_settings(ctx.masked, nodes, add)
+    athena = [j for j in JOB_TYPES if ctx.collector.has(f"data.{j}.athena_query")]
+    settings.athena_settings(ctx.masked, athena, add)
+    settings.calibration_method(ctx.masked, nodes, add)
+    settings.instance_counts(ctx.masked, add, cue)
 
 
 def _is_range(text: str, match: re.Match[str], start: int) -> bool:

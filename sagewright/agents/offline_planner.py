@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sagewright.agents.requirement_outside import outside_catalogue
 from sagewright.agents.requirement_reader import (
     BATCH,
     CALIBRATE,
@@ -29,6 +28,7 @@ from sagewright.agents.requirement_reader import (
     Intent,
     read_requirement,
 )
+from sagewright.agents.text.asks import outside_catalogue
 from sagewright.dag import has_path, topological_order
 from sagewright.registry import DataKind, PortMode, Registry, StepSpec, default_registry
 from sagewright.topology import qualifier_of, step_type_of

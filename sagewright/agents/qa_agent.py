@@ -33,7 +33,7 @@ from sagewright.agents.extract_fields import (
     validate_key,
 )
 from sagewright.agents.extract_result import Conflict, Extraction, Rejected
-from sagewright.agents.offline_extractor import ENGINE, collect_offline, normal_metric
+from sagewright.agents.offline_extractor import ENGINE, collect_offline
 from sagewright.agents.questions import (
     SOURCE_KEY_SUFFIX,
     Question,
@@ -42,6 +42,7 @@ from sagewright.agents.questions import (
     questions_for,
 )
 from sagewright.agents.text.literals import TRAILING_PUNCTUATION, find_mentions
+from sagewright.agents.text.metrics import normal_metric
 from sagewright.agents.text.numbers import NUMBER
 from sagewright.errors import AgentError, ConfigError
 from sagewright.facts import PipelineValues

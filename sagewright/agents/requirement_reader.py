@@ -26,7 +26,9 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from sagewright.agents.text.asks import framework_outside
 from sagewright.agents.text.literals import find_mentions
+from sagewright.agents.text.metrics import FRACTIONS, METRIC, comparison_of, normal_metric
 
 JOB_ORDER = ("training", "calibration", "validation", "testing", "inference")
 
@@ -225,10 +227,6 @@ LOAD_ONLY = re.compile(
     r"\b(?:only|just)\b[^.;\n]{0,40}\b(?:data\s+)?load(?:ing)?\b(?![^.;\n]{0,30}\bpre-?process)"
     r"|\bdata loading step\b[^.;\n]{0,20}\bonly\b"
 )
-METRIC = (
-    r"(?P<metric>roc[- ]auc|auc(?:[- ]roc)?|area under (?:the )?(?:roc )?curve|accuracy|"
-    r"f1(?:[- ]score)?|precision|recall|log[- ]?loss|logloss)"
-)
 COMPARATOR = (
     r"(?P<cmp>>=|≥|=>|>|<=|≤|=<|<|=|at least|no less than|not (?:below|under|less than)|"
     r"above|over|greater than(?: or equal to)?|higher than|exceeds|exceeding|beats|clears|meets|"
@@ -236,7 +234,7 @@ COMPARATOR = (
     r"at most|no more than|below|under|less than(?: or equal to)?|lower than|of)"
 )
 GATE_EXPR = re.compile(
-    METRIC + r"(?:\s+score)?(?:\s+[^.;\n<>=≥≤]{0,50}?)??"
+    r"\b" + METRIC + r"\b(?:\s+score)?(?:\s+[^.;\n<>=≥≤]{0,50}?)??"
     r"(?:\s+(?:is|was|must be|should be|stays|comes in|comes out|must|should|needs to be))?"
     r"\s*(?:an?\s+)?"
     + COMPARATOR
@@ -245,7 +243,7 @@ GATE_EXPR = re.compile(
 )
 GATE_EXPR_REVERSED = re.compile(
     r"(?:reaches|hits|scores|gets|achieves|of at least|at least|above|over|>=|≥)\s*(?:an?\s+)?"
-    r"(?P<num>\d*\.?\d+)\s*(?P<pct>%|percent)?\s+" + METRIC
+    r"(?P<num>\d*\.?\d+)\s*(?P<pct>%|percent)?\s+" + METRIC + r"\b"
 )
 GATE_CONDITION = re.compile(
     r"\b(?:only if|only when|unless|if|when|provided(?: that)?|as long as|once|gate\w*|"
@@ -321,6 +319,7 @@ class Intent:
     calibration_scorer: str | None = None  # "evaluate" | "batch"
     attach_metrics: list[str] = field(default_factory=list)
     gate: Gate | None = None
+    unsupported_model: bool = False  # the model's framework is outside the catalogue
 
     def wants(self, concept: str) -> bool:
         return concept in self.asked and concept not in self.negated
@@ -675,33 +674,16 @@ def _gate(text: str, mentions: list[Mention], negated: set[str]) -> Gate | None:
     return None
 
 
-GATE_METRICS = {
-    "roc": "auc",
-    "auc": "auc",
-    "are": "auc",
-    "acc": "accuracy",
-    "f1": "f1",
-    "pre": "precision",
-    "rec": "recall",
-    "log": "log_loss",
-}
-
-
 def _gate_from(
     text: str, match: re.Match[str], sent_start: int, sent_end: int, mentions: list[Mention]
 ) -> Gate | None:
-    word = match.group("metric")
-    metric = next((m for prefix, m in GATE_METRICS.items() if word.startswith(prefix)), "auc")
+    metric = normal_metric(match.group("metric"))
     threshold = float(match.group("num"))
-    if match.group("pct") or (threshold > 1 and metric != "log_loss"):
+    if match.group("pct") or (threshold > 1 and metric in FRACTIONS):
         threshold /= 100
-    cmp_word = (match.groupdict().get("cmp") or ">=").strip()
-    lower = {"<=", "≤", "=<", "<", "at most", "no more than", "below", "under", "lower than"}
-    comparison = "<=" if cmp_word in lower or cmp_word.startswith("less than") else ">="
-    if cmp_word in (">", "<", "above", "over", "exceeds", "exceeding", "higher than", "beats"):
-        comparison = ">" if comparison == ">=" else "<"
-    if metric == "log_loss" and cmp_word == "of":
-        comparison = "<="
+    said = (match.groupdict().get("cmp") or "").strip()
+    orwhat = match.groupdict().get("or")
+    comparison = comparison_of(said or (orwhat and f"or {orwhat}"), metric)
     before_metric = text[max(sent_start, match.start() - 30) : match.start()]
     jobs = _job_mentions(before_metric)
     job = jobs[-1][1] if jobs else None
@@ -773,9 +755,13 @@ def read_requirement(requirement: str) -> Intent:
     intent.asked = {m.concept for m in mentions if not m.negated}
     intent.negated = {m.concept for m in mentions if m.negated and not _in_past(text, m)}
     intent.model_uri = models[0].value if models else None
+    if intent.framework is None and framework_outside(joined):
+        # a model in a framework the catalogue lacks: not replaced by XGBoost; no model stages
+        intent.asked -= set(MODEL_STAGES)
+        intent.unsupported_model = True
     # "retrain our existing model (s3://.../model.tar.gz)": training wins
     intent.existing_model = bool(EXISTING_MODEL.search(text)) and not intent.wants(TRAIN)
-    if _implies_training(text, intent):
+    if _implies_training(text, intent) and not intent.unsupported_model:
         intent.asked.add(TRAIN)
     intent.load_only = bool(LOAD_ONLY.search(text)) and PREPROCESS not in intent.asked
     if intent.load_only:

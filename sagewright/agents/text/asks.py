@@ -1,0 +1,103 @@
+"""Asks a requirement makes that no catalogue step can do, named so the user sees them.
+
+The planners never emit such steps and never replace them by something close: a LightGBM
+model is not planned as XGBoost, a real-time endpoint is not a batch transform. Each ask found
+becomes one note naming the words the user wrote (``PlanResult.notes``, the generated README,
+eval predictions). A negated ask ("no endpoint needed") is not an ask.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sagewright.registry import Registry
+
+# (what, pattern): matched on the text with literals blanked; the note quotes the match.
+FRAMEWORKS = re.compile(
+    r"\b(lightgbm|light gbm|lgbm|catboost|scikit-learn|sklearn|random forest|tensorflow|keras|"
+    r"jax|prophet|spark ml(?:lib)?|h2o|autogluon|logistic regression|linear regression|"
+    r"svm|naive bayes|k-?means|isolation forest)\b",
+    re.IGNORECASE,
+)
+OUTSIDE: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("another framework", FRAMEWORKS),
+    (
+        "endpoint deployment",
+        re.compile(
+            r"\b(?:real-?time|serverless|online|live|inference|sagemaker|hosted)\s+"
+            r"(?:inference\s+)?end-?points?\b|\b(?:deploy\w*|host\w*|serv(?:e|ing))\b"
+            r"[^.;\n]{0,40}\bend-?points?\b|\bend-?points?\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "schedule",
+        re.compile(
+            r"\b(?:schedul\w*|cron\w*|nightly|(?:every|each)\s+(?:night|day|morning|week|month|"
+            r"hour|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|daily|weekly|"
+            r"monthly|hourly)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    ("Spark/EMR", re.compile(r"\b(?:spark|pyspark|emr|glue job|databricks)\b", re.IGNORECASE)),
+    (
+        "model monitoring",
+        re.compile(
+            r"\b(?:model monitor\w*|monitor\w*|data drift|drift detection|drift)\b", re.IGNORECASE
+        ),
+    ),
+    (
+        "notifications",
+        re.compile(
+            r"\b(?:slack|e-?mail (?:the|us|me)|pagerduty|notify|notification\w*|alert the team)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    ("feature store ingestion", re.compile(r"\bfeature store\b", re.IGNORECASE)),
+)
+CAMEL_STEP = re.compile(r"\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)+\b")
+LITERALS = re.compile(r"`[^`]*`|\barn:\S+|\bs3://\S+|\bhttps?://\S+|'[^'\n]*'")
+NOT_STEPS = frozenset({"PyTorch", "SageMaker", "XGBoost", "MLOps", "DataFrame", "GitHub"})
+NEGATED = re.compile(
+    r"\b(?:no|not|don't|do not|never|without|skip|nor)\b[^.;,\n]{0,25}$", re.IGNORECASE
+)
+SIGNATURE = re.compile(r"\n\s*(?:--\s*\n|(?:thanks|thank you|cheers|best|regards)\b[^\n]*\n)", re.I)
+
+
+def unsupported_asks(requirement: str, registry: Registry) -> list[tuple[str, str]]:
+    """``(what, words as written)`` for each ask outside the catalogue, in text order."""
+    text = LITERALS.sub(" ", requirement)
+    footer = SIGNATURE.search(text)
+    if footer:  # an email's sign-off and footer ask for nothing
+        text = text[: footer.start()]
+    found: dict[str, tuple[int, str, str]] = {}
+    for what, pattern in OUTSIDE:
+        for match in pattern.finditer(text):
+            if NEGATED.search(text[max(0, match.start() - 40) : match.start()]):
+                continue
+            words = " ".join(match.group().lower().split())
+            key = words if what == "another framework" else what
+            found.setdefault(key, (match.start(), what, words))
+    for match in CAMEL_STEP.finditer(text):
+        name = match.group()
+        if name not in registry and name not in NOT_STEPS:
+            found.setdefault(name, (match.start(), name, name))
+    return [(what, words) for _, what, words in sorted(found.values())]
+
+
+def framework_outside(requirement: str) -> str | None:
+    """The model framework asked for when it is one the catalogue lacks ("a LightGBM ranker")."""
+    match = FRAMEWORKS.search(LITERALS.sub(" ", requirement))
+    return match.group().lower() if match else None
+
+
+def outside_catalogue(requirement: str, registry: Registry) -> list[str]:
+    """Notes naming what was asked but is not in the catalogue (deduplicated, in order)."""
+    return [
+        f"not supported: '{words}' ({what}) is not a catalogue step or setting, so it is not in "
+        "the plan and nothing replaces it (`sagewright steps` lists what exists)"
+        if what != words
+        else f"not supported: '{what}' is not a catalogue step, so it is not in the plan "
+        "(`sagewright steps` lists what exists)"
+        for what, words in unsupported_asks(requirement, registry)
+    ]
