@@ -33,7 +33,7 @@ from sagewright.agents.extract_fields import (
 )
 from sagewright.agents.extract_result import Conflict, Rejected
 from sagewright.dag import CycleError, topological_order
-from sagewright.facts import PIPELINE_FACTS, PipelineValues
+from sagewright.facts import PIPELINE_FACTS, RANGES_PREFIX, STEP_FACTS, PipelineValues
 from sagewright.registry import PortMode, Registry, default_registry
 from sagewright.registry.schema import FieldDoc, describe_fields
 from sagewright.registry.steps.data_loading import DataLoadingConfig
@@ -342,6 +342,15 @@ def question_for_key(
     key: str, topology: Topology, values: PipelineValues, framework: str, registry: Registry
 ) -> Question:
     """A question for any key (conflicts and rejected values may name default-tier fields)."""
+    step_field = STEP_FACTS.get(key)
+    if key.startswith(RANGES_PREFIX):
+        step_field = ("HyperparameterTuning", "ranges")
+    if step_field is not None:
+        step_type, name = step_field
+        node = next((n for n in topology.nodes if step_type_of(n) == step_type), step_type)
+        doc = _doc(registry.get(step_type).config_class, name)
+        return replace(_node_question(node, MissingField(node, name, "node", doc)), key=key)
+    key = key.removeprefix("config.")
     parts = key.split(".")
     if len(parts) == 3 and parts[0] == "data":
         node = f"DataLoading_{parts[1]}"
