@@ -109,10 +109,10 @@ def tuning_settings(
         add("tuning.strategy", match["s"].capitalize(), *match.span())
     for match in OBJECTIVE_METRIC.finditer(masked):
         add("tuning.objective_metric", match["m"], match.start(), match.end())
-    for match in OBJECTIVE_TYPE.finditer(masked):
-        named = (match["named"] or "").lower()
-        direction = "Minimize" if match["min"] or named.startswith("min") else "Maximize"
-        add("tuning.objective_type", direction, match.start(), match.end())
+    for found in OBJECTIVE_TYPE.finditer(masked):
+        named = (found["named"] or "").lower()
+        direction = "Minimize" if found["min"] or named.startswith("min") else "Maximize"
+        add("tuning.objective_type", direction, found.start(), found.end())
 
 
 def registration_settings(masked: str, nodes: list[str], add: Add) -> None:
