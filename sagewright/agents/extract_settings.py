@@ -110,8 +110,8 @@ def tuning_settings(
     for match in OBJECTIVE_METRIC.finditer(masked):
         add("tuning.objective_metric", match["m"], match.start(), match.end())
     for found in OBJECTIVE_TYPE.finditer(masked):
-        named = (found["named"] or "").lower()
-        direction = "Minimize" if found["min"] or named.startswith("min") else "Maximize"
+        said = (found["named"] or "").lower()
+        direction = "Minimize" if found["min"] or said.startswith("min") else "Maximize"
         add("tuning.objective_type", direction, found.start(), found.end())
 
 
