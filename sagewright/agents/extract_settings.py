@@ -36,8 +36,9 @@ MAX_JOBS = re.compile(
 )
 MAX_PARALLEL = re.compile(
     rf"\bmax(?:imum)?[_ ]parallel[_ ]jobs{LINK}(?P<n>{NUM})"
-    rf"|(?P<n2>{NUM})\s+(?:(?:jobs|trials|runs)\s+)?(?:in parallel|at a time|at once|concurrent\w*"
-    r"|parallel)\b|\bparallel(?:ism)?\s*(?:[:=]|of)\s*(?P<n3>\d+)",
+    rf"|(?P<n2>{NUM})\s+(?:(?:jobs|trials|runs)\s+)?(?:(?:running|run|going)\s+)?"
+    r"(?:in parallel|at a time|at once|concurrent\w*|parallel)\b"
+    r"|\bparallel(?:ism)?\s*(?:[:=]|of)\s*(?P<n3>\d+)",
     re.IGNORECASE,
 )
 STRATEGY = re.compile(
@@ -59,14 +60,19 @@ GROUP = re.compile(
     r"\b(?:model[_ ])?package[_ ]group(?:[_ ]name)?"
     + LINK
     + NAME
-    + r"|\bgroup\s+(?:named\s+|called\s+)?[`'\"](?P<quoted>[A-Za-z0-9](?:-*[A-Za-z0-9])*)[`'\"]",
+    + r"|\bgroup"
+    + LINK
+    + r"(?P<quoted>[`'\"]?[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)+[`'\"]?)",
     re.IGNORECASE,
 )
 APPROVAL = re.compile(
     r"\bapproval[_ ]status\s*(?:[:=]|\bis\b|\bof\b|\bset to\b|\bas\b)?\s*(?:`|'|\")?"
     r"(?P<status>approved|rejected|pendingmanualapproval|pending(?:[_ ]manual)?(?:[_ ]approval)?)"
+    r"|\bapproval\s*[:=]\s*(?P<said>approved|rejected|pending)"
     r"|\b(?P<auto>auto-?approv\w*|approved automatically|automatically approved"
-    r"|(?:mark|register|set)\w*\s+(?:it|them|the\s+\w+)?\s*as\s+approved)",
+    r"|(?:go|goes|mark\w*|register\w*|set|put)\s+(?:in\s+)?(?:it\s+|them\s+|the\s+\w+\s+)?"
+    r"as\s+approved)"
+    r"|\b(?P<pending>pending[ _]manual[ _]approval|pending approval|pendingmanualapproval)",
     re.IGNORECASE,
 )
 STATUS = {"approved": "Approved", "rejected": "Rejected"}
@@ -120,11 +126,12 @@ def registration_settings(masked: str, nodes: list[str], add: Add) -> None:
     if "ModelRegistration" not in {step_type_of(n) for n in nodes}:
         return
     for match in GROUP.finditer(masked):
-        name = match["name"] or match["quoted"]
+        name = (match["name"] or match["quoted"] or "").strip("`'\"")
         if name and name.lower() not in ("name", "is", "the", "a", "an"):
             add("registration.model_package_group", name, match.start(), match.end())
     for match in APPROVAL.finditer(masked):
-        word = re.sub(r"[_ ]", "", (match["status"] or "approved").lower())
+        said = match["status"] or match["said"] or ("pending" if match["pending"] else "approved")
+        word = re.sub(r"[_ ]", "", said.lower())
         status = STATUS.get(word, "PendingManualApproval")
         add("registration.approval_status", status, match.start(), match.end())
 

@@ -42,7 +42,7 @@ from sagewright.agents.offline_extractor import (
     topology_framework,
 )
 from sagewright.agents.text.metrics import METRIC, normal_metric
-from sagewright.agents.text.numbers import NUMBER
+from sagewright.agents.text.numbers import NUMBER, words_to_digits
 from sagewright.facts import STEP_FACTS
 from sagewright.registry import Registry, default_registry
 from sagewright.registry.schema import FieldDoc, describe_fields
@@ -375,6 +375,7 @@ class _Grounding:
     """Is a value the model returned actually written in the requirement?"""
 
     def __init__(self, text: str) -> None:
+        text = words_to_digits(text)
         self.text = " ".join(text.replace("`", " ").split()).lower()
         self.numbers: set[Decimal] = set()
         for match in re.finditer(rf"({NUMBER})\s*(%)?", text):

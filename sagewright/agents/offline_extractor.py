@@ -33,7 +33,7 @@ from sagewright.agents.requirement_reader import (
 )
 from sagewright.agents.text.literals import MASK, Mention, find_mentions, flatten_layout, mask
 from sagewright.agents.text.metrics import INVERSE, METRIC, comparison_of, normal_metric
-from sagewright.agents.text.numbers import NUMBER, parse_number
+from sagewright.agents.text.numbers import NUMBER, parse_number, words_to_digits
 from sagewright.agents.text.windows import after_window, before_window, sentence_bounds
 from sagewright.facts import PipelineValues
 from sagewright.registry import JOB_TYPES, Registry, default_registry
@@ -290,7 +290,7 @@ BATCH_OF_SAMPLES = re.compile(
     r"[ -](?:mini[ -]?)?batch(?:es)?\b",
     re.IGNORECASE,
 )
-RANGE_AFTER = re.compile(r"^\s*(?:-|–|\bto\b|\band\b|\.\.)\s*[-+]?\d")
+RANGE_AFTER = re.compile(r"\s*(?:-|–|\bto\b|\.\.)\s*[-+]?\d")
 RANGE_BEFORE = re.compile(r"\b(?:between|from|range|every|each|after|within|per)\s*$", re.I)
 OBJECTIVE_LITERAL = re.compile(r"\b(?:binary|multi|reg|count|rank):[a-z]+\b")
 
@@ -430,6 +430,7 @@ def collect_offline(
 
 
 def _collect(text: str, topology: Topology, registry: Registry) -> Collector:
+    text = words_to_digits(text)
     mentions = find_mentions(text)
     masked = flatten_layout(mask(text, [(m.start, m.end) for m in mentions]))
     masked, mentions = _rule_out(masked, mentions)
@@ -680,8 +681,7 @@ def _gate(ctx: _Context) -> None:
             evidence = ctx.snippet(match.start(), match.end())
             ctx.collector.add("gate.metric", metric, evidence)
             ctx.collector.add("gate.threshold", threshold, evidence)
-            if comparison != ">=" or ctx.collector.has("gate.comparison"):
-                ctx.collector.add("gate.comparison", comparison, evidence)
+            ctx.collector.add("gate.comparison", comparison, evidence)
 
 
 def _comparison(comp: str | None, orwhat: str | None, metric: str) -> str:

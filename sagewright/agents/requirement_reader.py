@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from sagewright.agents.text.asks import framework_outside
 from sagewright.agents.text.literals import find_mentions
 from sagewright.agents.text.metrics import FRACTIONS, METRIC, comparison_of, normal_metric
+from sagewright.agents.text.numbers import words_to_digits
 
 JOB_ORDER = ("training", "calibration", "validation", "testing", "inference")
 
@@ -744,7 +745,7 @@ def _payload_action_at(text: str, mention: Mention, lo: int) -> bool:
 
 def read_requirement(requirement: str) -> Intent:
     """Read a requirement into an :class:`Intent` (no wiring, no registry)."""
-    joined = _join_wrapped_lines(requirement)
+    joined = _join_wrapped_lines(words_to_digits(requirement))
     masked = _mask(joined)
     sources = _assign_job_types(masked)
     text = _retokenize(masked, sources)

@@ -113,6 +113,13 @@ def _trim_tail(query: str) -> str:
     return (head + SQL_TAIL.sub("", tail)).strip().rstrip(",|").rstrip()
 
 
+SQL_ASIDE = re.compile(
+    r"\s*(?:in|on|using|via|run in|runs in)?\s*(?:the\s+)?(?:athena|glue|redshift)?\s*"
+    r"(?:database|db|workgroup|work group|catalog|cluster)\b",
+    re.IGNORECASE,
+)
+
+
 def _sql_end(text: str, start: int) -> int:
     """End of an unquoted query: a newline, ';', a sentence-ending '.', or an unopened ')'."""
     quote: str | None = None
@@ -126,6 +133,8 @@ def _sql_end(text: str, start: int) -> int:
         elif ch in "'\"":
             quote = ch
         elif ch == "(":
+            if depth == 0 and SQL_ASIDE.match(text, i + 1):
+                return i  # "(database: x, workgroup: y)": where it runs, not part of it
             depth += 1
         elif ch == ")":
             if depth == 0:
@@ -150,11 +159,19 @@ def _ends_clause(text: str, i: int) -> bool:
     trailing comma continues the query on the next line.
     """
     ch = text[i]
-    if ch == "\n" and (SQL_CONTINUES.match(text, i) or text[:i].rstrip(" \t").endswith(",")):
+    if ch == "\n" and (SQL_CONTINUES.match(text, i) or _after_comma(text, i)):
         return False
     if ch in "\n;\u2014\u2013":
         return True
     return ch == "." and (i + 1 == len(text) or text[i + 1].isspace())
+
+
+def _after_comma(text: str, i: int) -> bool:
+    """Whether the last character before ``i`` other than spaces and tabs is a comma."""
+    j = i - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    return j >= 0 and text[j] == ","
 
 
 def mask(text: str, spans: list[tuple[int, int]]) -> str:
