@@ -34,7 +34,12 @@ from sagewright.agents.requirement_reader import (
 from sagewright.agents.text.literals import MASK, Mention, find_mentions, flatten_layout, mask
 from sagewright.agents.text.metrics import INVERSE, METRIC, comparison_of, normal_metric
 from sagewright.agents.text.numbers import NUMBER, parse_number, words_to_digits
-from sagewright.agents.text.windows import after_window, before_window, sentence_bounds
+from sagewright.agents.text.windows import (
+    after_window,
+    before_window,
+    cut_short,
+    sentence_bounds,
+)
 from sagewright.facts import PipelineValues
 from sagewright.registry import JOB_TYPES, Registry, default_registry
 from sagewright.scaffold import infer_framework
@@ -72,7 +77,10 @@ REGION_STATED = re.compile(
     r"(?P<value>[A-Za-z0-9][A-Za-z0-9-]*)",
     re.IGNORECASE,
 )
-IDENT = r"[`'\"]?(?P<name>[A-Za-z_][A-Za-z0-9_]*)[`'\"]?(?![A-Za-z0-9_])"
+IDENT = (  # starts where a word starts: a long run of letters is read once (linear)
+    r"(?<![A-Za-z0-9_])[`'\"]?(?<![A-Za-z0-9_])(?P<name>[A-Za-z_][A-Za-z0-9_]*)[`'\"]?"
+    r"(?![A-Za-z0-9_])"
+)
 CONNECT = (
     r"(?:\s*(?:[:=]|(?:\b(?:is|are)\s+)?(?:(?:stored|kept|found|given|lives?|sits?|resides?)\s+)?\bin\b"
     r"|\bis\b|\bwill be\b|\bshould be\b|\bnamed\b|\bcalled\b)\s*|\s+)"
@@ -138,6 +146,7 @@ BUCKET_STATED = re.compile(
     r"[`'\"]?(?P<value>[a-z0-9][a-z0-9.\-]*[a-z0-9])(?![A-Za-z0-9\-]|\.[A-Za-z0-9])",
     re.IGNORECASE,
 )
+BUCKET_URI = re.compile(r"\bbucket\b\s*(?:\bis\b|=|:)?\s*[`'\"]?$", re.IGNORECASE)
 BUCKET_BEFORE = re.compile(
     r"(?<![A-Za-z0-9.\-])(?P<value>[a-z0-9][a-z0-9.\-]*[a-z0-9])[ \t]+(?:s3[ \t]+)?bucket\b"
 )
@@ -390,6 +399,15 @@ class _Context:
     def snippet(self, start: int, end: int) -> str:
         return " ".join(self.text[max(start, 0) : end].split())[:120]
 
+    def whole(self, start: int, end: int) -> bool:
+        """False (and a not-understood note) when the value read up to ``end`` goes on."""
+        if not cut_short(self.text, end):
+            return True
+        stop = re.compile(r"[\s,;]|$").search(self.text, end, end + 80)
+        said = self.snippet(start, stop.start() if stop else end + 80)
+        self.notes.append(f"not understood: '{said}' (the value is not taken in part)")
+        return False
+
 
 def extract_offline(
     text: str, topology: Topology, *, registry: Registry | None = None
@@ -531,7 +549,9 @@ def _buckets(ctx: _Context) -> None:
     # "bucket: s3://name/" names the bucket by URI
     for mention in ctx.mentions:
         if mention.kind == "s3" and re.search(
-            r"\bbucket\b\s*(?:\bis\b|=|:)?\s*[`'\"]?$", ctx.masked[: mention.start], re.I
+            r"\bbucket\b\s*(?:\bis\b|=|:)?\s*[`'\"]?$",
+            ctx.masked[max(0, mention.start - 40) : mention.start],
+            re.I,
         ):
             host = mention.value[5:].split("/", 1)[0]
             ctx.collector.add("bucket", host, mention.value)
@@ -558,7 +578,7 @@ def _pipeline_names(ctx: _Context) -> None:
     for pattern in [*PIPELINE_NAME_PATTERNS, PIPELINE_NAME_SHORT]:
         for match in pattern.finditer(ctx.masked):
             value = match["value"]
-            if value.lower() in STOPWORDS:
+            if value.lower() in STOPWORDS or not ctx.whole(match.start(), match.end("value")):
                 continue
             ctx.collector.add("pipeline_name", value, ctx.snippet(match.start(), match.end()))
 
@@ -631,6 +651,8 @@ def _labels_and_ids(ctx: _Context) -> None:
                 if span in seen or name.lower() in STOPWORDS:
                     continue
                 seen.add(span)
+                if not ctx.whole(match.start(), match.end("name")):
+                    continue
                 ctx.collector.add(key, name, ctx.snippet(match.start(), match.end()))
         if not seen:
             for match in CLAUSE_PATTERNS[key].finditer(ctx.masked):
@@ -698,13 +720,9 @@ def _number(raw: str, *, percent: bool = False) -> str:
         return text
 
 
-def _hyperparameters(ctx: _Context) -> None:
-    masked = ctx.masked
-    spans: list[tuple[int, int]] = []
-
-    def free(start: int, end: int) -> bool:
-        return not any(s < end and start < e for s, e in spans)
-
+def _hyperparameter_regexes() -> list[tuple[dict[str, str], str, re.Pattern[str], Any]]:
+    """``NAME = VALUE`` (and, for strong names, ``a VALUE NAME``) per name, compiled once."""
+    out: list[tuple[dict[str, str], str, re.Pattern[str], Any]] = []
     for written, fields, strength in HYPERPARAMETER_NAMES:
         pattern = written.replace("[_ ]", "[_ -]").replace("[ _]", "[ _-]")  # --num-round 200
         connect = WEAK_CONNECT if strength == "weak" else STRONG_CONNECT
@@ -714,20 +732,39 @@ def _hyperparameters(ctx: _Context) -> None:
             rf"(?P<value>{NUMBER})(?P<percent>%)?(?![A-Za-z0-9_]|\.\d)(?:[ \t]*(?:rounds|epochs))?",
             re.IGNORECASE,
         )
+        before = None
+        if strength == "strong":
+            before = re.compile(
+                rf"\b(?:an?|with)\s+(?P<value>{NUMBER})\s+(?P<name>{pattern})(?![A-Za-z0-9_])",
+                re.IGNORECASE,
+            )
+        out.append((fields, strength, regex, before))
+    return out
+
+
+HYPERPARAMETER_REGEXES = _hyperparameter_regexes()
+
+
+def _hyperparameters(ctx: _Context) -> None:
+    masked = ctx.masked
+    spans: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return not any(s < end and start < e for s, e in spans)
+
+    for fields, _strength, regex, before in HYPERPARAMETER_REGEXES:
         for match in regex.finditer(masked):
             if not free(match.start(), match.end()) or _is_range(masked, match, match.start()):
                 continue
             spans.append((match.start(), match.end()))
+            if not ctx.whole(match.start(), match.end("percent" if match["percent"] else "value")):
+                continue
             raw = match["value"]
             if raw.startswith("-") and match.start("value") == match.end("name"):
                 raw = raw[1:]  # "depth-6": a hyphenated compound, not a negative value
             value = _number(raw, percent=bool(match["percent"]))
             _add_hyperparameter(ctx, fields, match["name"], value, match)
-        if strength == "strong":  # "a 3e-5 learning rate", "a 0.2 dropout"
-            before = re.compile(
-                rf"\b(?:an?|with)\s+(?P<value>{NUMBER})\s+(?P<name>{pattern})(?![A-Za-z0-9_])",
-                re.IGNORECASE,
-            )
+        if before is not None:  # "a 3e-5 learning rate", "a 0.2 dropout"
             for match in before.finditer(masked):
                 if free(match.start(), match.end()):
                     spans.append((match.start(), match.end()))
@@ -836,7 +873,9 @@ def _sources(ctx: _Context) -> None:
     )
     data: list[Mention] = []
     for mention in ctx.mentions:
-        if mention.kind == "arn":
+        if mention.kind in ("arn", "url"):
+            continue
+        if not ctx.whole(mention.start, mention.end):
             continue
         if mention.kind == "s3" and _is_model(ctx, mention, needs_model, bool(job_types)):
             start, end = sentence_bounds(ctx.masked, mention.start)

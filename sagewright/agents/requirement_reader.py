@@ -30,6 +30,7 @@ from sagewright.agents.text.asks import framework_outside
 from sagewright.agents.text.literals import find_mentions
 from sagewright.agents.text.metrics import FRACTIONS, METRIC, comparison_of, normal_metric
 from sagewright.agents.text.numbers import words_to_digits
+from sagewright.agents.text.windows import MAX_SENTENCE, sentence_bounds
 
 JOB_ORDER = ("training", "calibration", "validation", "testing", "inference")
 
@@ -378,7 +379,7 @@ def _mask(text: str) -> _Masked:
         length += len(before)
         if kind == "other":
             token = " §ref§ "
-        elif kind == "s3" and _is_model_file(value, text[:start]):
+        elif kind == "s3" and _is_model_file(value, text[max(0, start - MAX_SENTENCE) : start]):
             kind, token = "model", " §model_uri§ "
         else:
             token = " §data§ "
@@ -398,14 +399,6 @@ def _is_model_file(uri: str, before: str) -> bool:
     return bool(MODEL_CONTEXT.search(window)) and bool(
         re.search(r"already|existing|trained|pre-?trained|current|production|our", before.lower())
     )
-
-
-def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
-    start = 0
-    for match in re.finditer(r"[.!?](?=\s|$)|\n", text[:pos]):
-        start = match.end()
-    end_match = re.compile(r"[.!?](?=\s|$)|\n").search(text, pos)
-    return start, end_match.start() if end_match else len(text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -434,7 +427,7 @@ def _respective_jobs(text: str, data: list[Source]) -> dict[int, str]:
     """'Training and holdout data are at A and B, respectively': job words pair up in order."""
     by_sentence: dict[tuple[int, int], list[int]] = {}
     for index, source in enumerate(data):
-        by_sentence.setdefault(_sentence_bounds(text, source.start), []).append(index)
+        by_sentence.setdefault(sentence_bounds(text, source.start), []).append(index)
     found: dict[int, str] = {}
     for (start, end), indices in by_sentence.items():
         if len(indices) < 2 or not RESPECTIVELY.search(text, data[indices[-1]].end, end):
@@ -462,7 +455,7 @@ def _assign_job_types(masked: _Masked) -> list[Source]:
             )
             previous_end = source.end
             continue
-        sent_start, sent_end = _sentence_bounds(text, source.start)
+        sent_start, sent_end = sentence_bounds(text, source.start)
         next_start = data[index + 1].start if index + 1 < len(data) else len(text)
         after = text[source.end : min(sent_end, next_start)]
         after = re.split(r",|\band\b|\bthen\b|—|;", after, maxsplit=1)[0]
@@ -480,7 +473,7 @@ def _assign_job_types(masked: _Masked) -> list[Source]:
         if job is None:
             job = _first_job(source.value.lower(), PATH_JOB_WORDS)
         if job is None and sent_start > 0:  # a heading line: "Validation data:\n- s3://..."
-            prev_start, _ = _sentence_bounds(text, max(sent_start - 1, 0))
+            prev_start, _ = sentence_bounds(text, max(sent_start - 1, 0))
             heading = text[prev_start:sent_start]
             if heading.rstrip().endswith(":"):
                 job = _nearest_job(heading, SOURCE_JOB_WORDS)
@@ -548,8 +541,8 @@ def _negated_spans(text: str) -> list[tuple[int, int]]:
         spans.append((cue.start(), end))
         spans.extend(_ellipsis(text, end))
     for cue in NEG_POSTFIX.finditer(text):
-        start = 0
-        for match in CLAUSE_START.finditer(text[: cue.start()]):
+        start = max(0, cue.start() - MAX_SENTENCE)
+        for match in CLAUSE_START.finditer(text, start, cue.start()):
             start = match.end()
         spans.append((start, cue.start()))
         spans.extend(_ellipsis(text, cue.end()))
@@ -558,7 +551,7 @@ def _negated_spans(text: str) -> list[tuple[int, int]]:
 
 def _conditioned(text: str, pos: int) -> bool:
     """A metric condition opens the sentence before ``pos`` ("unless AUC >= 0.8, no ...")."""
-    start, _ = _sentence_bounds(text, pos)
+    start, _ = sentence_bounds(text, pos)
     before = text[start:pos]
     return bool(re.match(r"\s*(?:only\s+)?(?:unless|if|until|provided|as long as)\b", before)) and (
         bool(GATE_EXPR.search(before) or GATE_EXPR_REVERSED.search(before))
@@ -584,7 +577,7 @@ PAST_MARKER = re.compile(
 
 
 def _in_past(text: str, mention: Mention) -> bool:
-    start, end = _sentence_bounds(text, mention.start)
+    start, end = sentence_bounds(text, mention.start)
     return bool(PAST_MARKER.search(text, start, end))
 
 
@@ -612,7 +605,7 @@ STOP_CONCEPTS = (TRAIN, TUNE, EVALUATE, CALIBRATE, BATCH, MODEL, PACKAGE, REGIST
 
 def _jobs_for(text: str, mention: Mention, mentions: list[Mention]) -> list[str]:
     """Job types named after a verb in its sentence (up to the next stage), else before it."""
-    sent_start, sent_end = _sentence_bounds(text, mention.start)
+    sent_start, sent_end = sentence_bounds(text, mention.start)
     later = [
         m.start
         for m in mentions
@@ -638,7 +631,7 @@ def _jobs_for(text: str, mention: Mention, mentions: list[Mention]) -> list[str]
 
 def _default_job(text: str, mention: Mention, mentions: list[Mention]) -> str:
     """No job named: scoring in a sentence about calibration scores calibration data."""
-    start, end = _sentence_bounds(text, mention.start)
+    start, end = sentence_bounds(text, mention.start)
     if any(m.concept == CALIBRATE and start <= m.start < end for m in mentions):
         return "calibration"
     return ""
@@ -663,7 +656,7 @@ def _gate(text: str, mentions: list[Mention], negated: set[str]) -> Gate | None:
         return None
     for pattern in (GATE_EXPR, GATE_EXPR_REVERSED):
         for match in pattern.finditer(text):
-            sent_start, sent_end = _sentence_bounds(text, match.start())
+            sent_start, sent_end = sentence_bounds(text, match.start())
             sentence = text[sent_start:sent_end]
             if not GATE_CONDITION.search(sentence):
                 continue
@@ -858,7 +851,7 @@ def _attached_metrics(text: str, mentions: list[Mention], intent: Intent) -> lis
     for mention in mentions:
         if mention.concept != REGISTER or mention.negated:
             continue
-        start, end = _sentence_bounds(text, mention.start)
+        start, end = sentence_bounds(text, mention.start)
         sentence = text[start:end]
         for match in ATTACH.finditer(sentence):
             near = _job_mentions(sentence[max(0, match.end() - 45) : match.end()])

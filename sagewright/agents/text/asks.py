@@ -54,6 +54,14 @@ OUTSIDE: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("feature store ingestion", re.compile(r"\bfeature store\b", re.IGNORECASE)),
+    (
+        "A/B testing",
+        re.compile(
+            r"\b(?:a/b test\w*|ab test\w*|split traffic|traffic split|canary|shadow "
+            r"(?:mode|deployment|test))\b",
+            re.IGNORECASE,
+        ),
+    ),
 )
 CAMEL_STEP = re.compile(r"\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)+\b")
 LITERALS = re.compile(r"`[^`]*`|\barn:\S+|\bs3://\S+|\bhttps?://\S+|'[^'\n]*'")
@@ -76,8 +84,7 @@ def unsupported_asks(requirement: str, registry: Registry) -> list[tuple[str, st
             if NEGATED.search(text[max(0, match.start() - 40) : match.start()]):
                 continue
             words = " ".join(match.group().lower().split())
-            key = words if what == "another framework" else what
-            found.setdefault(key, (match.start(), what, words))
+            found.setdefault(words, (match.start(), what, words))
     for match in CAMEL_STEP.finditer(text):
         name = match.group()
         if name not in registry and name not in NOT_STEPS:
@@ -92,12 +99,21 @@ def framework_outside(requirement: str) -> str | None:
 
 
 def outside_catalogue(requirement: str, registry: Registry) -> list[str]:
-    """Notes naming what was asked but is not in the catalogue (deduplicated, in order)."""
-    return [
-        f"not supported: '{words}' ({what}) is not a catalogue step or setting, so it is not in "
-        "the plan and nothing replaces it (`sagewright steps` lists what exists)"
-        if what != words
-        else f"not supported: '{what}' is not a catalogue step, so it is not in the plan "
-        "(`sagewright steps` lists what exists)"
-        for what, words in unsupported_asks(requirement, registry)
-    ]
+    """One note per kind of ask outside the catalogue, quoting each wording (in text order)."""
+    kinds: dict[str, list[str]] = {}
+    for what, words in unsupported_asks(requirement, registry):
+        kinds.setdefault(what, []).append(words)
+    notes = []
+    for what, said in kinds.items():
+        if said == [what]:  # a step name such as DriftMonitor
+            notes.append(
+                f"not supported: '{what}' is not a catalogue step, so it is not in the plan "
+                "(`sagewright steps` lists what exists)"
+            )
+            continue
+        quoted = ", ".join(f"'{w}'" for w in said)
+        notes.append(
+            f"not supported: {quoted} ({what}) is not a catalogue step or setting, so it is not "
+            "in the plan and nothing replaces it (`sagewright steps` lists what exists)"
+        )
+    return notes

@@ -7,6 +7,7 @@ FROM t`` is not a label statement, and ``eu-west-1`` in a bucket name is not a r
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -59,7 +60,7 @@ def find_mentions(text: str) -> list[Mention]:
             start = match.start(group) + body.index(stripped[0])
             query = one_line(stripped)
             mentions.append(Mention("sql", start, start + len(stripped), query, True))
-            taken.append((match.start(), match.end()))
+            bisect.insort(taken, (match.start(), match.end()))
     for pattern, kind in LITERALS:
         for match in pattern.finditer(text):
             if _inside(match.start(), taken):
@@ -68,13 +69,15 @@ def find_mentions(text: str) -> list[Mention]:
             if kind == "s3":
                 value = "s3://" + value[5:]  # the scheme in lower case
             mentions.append(Mention(kind, match.start(), match.start() + len(value), value))
-            taken.append((match.start(), match.start() + len(value)))
+            bisect.insort(taken, (match.start(), match.start() + len(value)))
     mentions.extend(_plain_sql(text, taken))
     return sorted(mentions, key=lambda m: m.start)
 
 
 def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start <= position < end for start, end in spans)
+    """Whether ``position`` is inside one of ``spans`` (kept sorted; log time, not linear)."""
+    i = bisect.bisect_right(spans, (position, len(spans) + 1 << 62)) - 1
+    return i >= 0 and spans[i][0] <= position < spans[i][1]
 
 
 def _plain_sql(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
@@ -82,9 +85,11 @@ def _plain_sql(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
     found: list[Mention] = []
     for match in SQL_START_ANY_CASE.finditer(text):
         start = match.start()
-        if _inside(start, taken) or any(m.start <= start < m.end for m in found):
+        if _inside(start, taken) or (found and found[-1].start <= start < found[-1].end):
             continue
-        if not SQL_START.match(text, start) and not SQL_CUE_BEFORE.search(text[:start]):
+        if not SQL_START.match(text, start) and not SQL_CUE_BEFORE.search(
+            text[max(0, start - 40) : start]
+        ):
             continue
         end = _sql_end(text, start)
         query = _trim_tail(text[start:end])

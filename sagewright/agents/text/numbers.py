@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
-NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+(?![0-9])|\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?"
+# Starts only where a run of digits starts, so a long digit run is read once, not once per
+# position (the regexes using it stay linear).
+NUMBER = (
+    r"(?<![\d.])[-+]?(?<![\d.])(?:\d{1,3}(?:,\d{3})+(?![0-9])|\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?"
+)
 
 
 def parse_number(raw: str) -> str:

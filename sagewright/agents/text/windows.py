@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import re
 
-SENTENCE_BREAK = re.compile(r"(?:[.!?](?=\s)|\n)")
+SENTENCE_BREAK = re.compile(r"(?:[.!?](?=\s|$)|\n)")
+# Longest sentence the readers look at on either side of a position: bounds every window, so
+# reading a text costs time linear in its length.
+MAX_SENTENCE = 600
 
 
 def sentence_bounds(text: str, position: int) -> tuple[int, int]:
     """Start and end of the sentence (or line) holding ``position``."""
-    start = 0
-    for match in SENTENCE_BREAK.finditer(text, 0, position):
+    floor = max(0, position - MAX_SENTENCE)
+    start = floor
+    for match in SENTENCE_BREAK.finditer(text, floor, position):
         start = match.end()
-    after = SENTENCE_BREAK.search(text, position)
-    return start, after.start() if after else len(text)
+    ceiling = min(len(text), position + MAX_SENTENCE)
+    after = SENTENCE_BREAK.search(text, position, ceiling)
+    return start, after.start() if after else ceiling
 
 
 def before_window(text: str, start: int, floor: int) -> str:
@@ -34,3 +39,17 @@ def before_window(text: str, start: int, floor: int) -> str:
 def after_window(text: str, end: int, ceiling: int) -> str:
     _, sentence_end = sentence_bounds(text, end)
     return text[end : min(sentence_end, ceiling)]
+
+
+# What may follow a value that ends where a rule stopped reading it.
+_CLOSERS = frozenset(" \t\r\n,;)]}\"'`|")
+
+
+def cut_short(text: str, end: int) -> bool:
+    """Whether the token a value was read from goes on after ``end`` (``fraudé``,
+    ``target.is_fraud``, ``2**64``, ``raw/$(id)/``): such a value is not taken in part."""
+    if end >= len(text) or text[end] in _CLOSERS:
+        return False
+    if text[end] in ".:!?":
+        return end + 1 < len(text) and not text[end + 1].isspace()
+    return True
