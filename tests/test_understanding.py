@@ -90,3 +90,28 @@ def test_both_sources_of_a_one_line_ask_are_read() -> None:
     )
     assert facts["data.training.s3_uri"] == "s3://bkt/train/"
     assert facts["data.testing.s3_uri"] == "s3://bkt/test/"
+
+
+def test_a_plugin_step_is_planned_from_its_cues_and_its_field_filled(monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    from sagewright.registry import catalogue
+    from tests.plugin_steps import data_profiling
+
+    entry = SimpleNamespace(name="data_profiling", value="x", load=lambda: data_profiling)
+    monkeypatch.setattr(
+        catalogue.importlib.metadata,
+        "entry_points",
+        lambda group: [entry] if group == catalogue.ENTRY_POINT_GROUP else [],
+    )
+    registry = catalogue.Registry([*catalogue.builtin_specs(), *catalogue.entry_point_specs()])
+    text = "Load s3://acme-ml/train/ (label y), preprocess it and profile it with max_bins=40."
+    result = plan(text, registry=registry)
+    assert result.valid
+    assert result.topology["DataProfiling_training"] == ["TabularPreprocessing_training"]
+    topology = Topology.parse(result.topology)
+    extraction = extract_offline(text, topology, registry=registry)
+    facts = facts_of(topology, extraction.values, registry)
+    assert facts["config.DataProfiling_training.max_bins"] == 40
+    skipped = plan(text.replace("profile it", "skip profiling"), registry=registry)
+    assert not any(node.startswith("DataProfiling") for node in skipped.topology)

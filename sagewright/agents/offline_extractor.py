@@ -12,6 +12,7 @@ Pydantic type refuses (kept as rejected, with the validation message).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -42,6 +43,7 @@ from sagewright.agents.text.windows import (
 )
 from sagewright.facts import PipelineValues
 from sagewright.registry import JOB_TYPES, Registry, default_registry
+from sagewright.registry.fields import field_cues
 from sagewright.scaffold import infer_framework
 from sagewright.topology import Topology, qualifier_of, step_type_of
 
@@ -467,6 +469,7 @@ def _collect(text: str, topology: Topology, registry: Registry) -> Collector:
     _hyperparameters(ctx)
     _sources(ctx)
     _settings(ctx)
+    _named_fields(ctx)
     collector.notes.extend(ctx.notes)
     return collector
 
@@ -837,6 +840,33 @@ def _settings(ctx: _Context) -> None:
     settings.athena_settings(ctx.masked, athena, add)
     settings.calibration_method(ctx.masked, nodes, add)
     settings.instance_counts(ctx.masked, add, cue)
+
+
+@functools.lru_cache(maxsize=256)
+def _field_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
+    names = "|".join(f"(?:{cue})" for cue in cues)
+    return re.compile(
+        rf"(?<![A-Za-z0-9_])(?:{names})(?![A-Za-z0-9_])\s*(?:[:=]|\bis\b|\bof\b|\bset to\b|\bto\b)?"
+        rf"\s*[`'\"]?(?P<value>{NUMBER}|[A-Za-z_][A-Za-z0-9_]*)",
+        re.IGNORECASE,
+    )
+
+
+def _named_fields(ctx: _Context) -> None:
+    """Fields whose registry metadata names their words (``cues``): ``NODE.FIELD`` values.
+
+    A step module or a plugin declares ``cues`` on a field; no rule here knows the field.
+    """
+    for node in ctx.topology.nodes:
+        config = ctx.registry.get(step_type_of(node)).config_class
+        for name in config.model_fields:
+            cues = field_cues(config, name)
+            if not cues:
+                continue
+            for match in _field_pattern(cues).finditer(ctx.masked):
+                if ctx.whole(match.start(), match.end("value")):
+                    value = parse_number(match["value"])
+                    ctx.collector.add(f"{node}.{name}", value, ctx.snippet(*match.span()))
 
 
 def _is_range(text: str, match: re.Match[str], start: int) -> bool:

@@ -26,6 +26,7 @@ from sagewright.agents.requirement_reader import (
     TRAIN,
     TUNE,
     Intent,
+    asks_for,
     read_requirement,
 )
 from sagewright.agents.text.asks import outside_catalogue
@@ -205,6 +206,10 @@ def _place_asked_steps(graph: _Graph, intent: Intent) -> None:
         graph.add(REGISTRATION)
     for job in intent.attach_metrics:
         graph.add(EVALUATION, job)
+    for name in graph.registry.names():  # steps that say how they are asked for (plugins too)
+        spec = graph.registry.get(name)
+        if spec.cues and asks_for(intent.text, spec.cues):
+            graph.add(name, spec.default_job_type)
 
 
 def _optional_inputs(graph: _Graph, intent: Intent) -> None:

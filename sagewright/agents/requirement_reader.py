@@ -22,6 +22,7 @@ How it reads (paraphrase-robust by design, never keyed to particular texts):
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -547,6 +548,23 @@ def _negated_spans(text: str) -> list[tuple[int, int]]:
         spans.append((start, cue.start()))
         spans.extend(_ellipsis(text, cue.end()))
     return spans
+
+
+@functools.lru_cache(maxsize=256)
+def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{cue})" for cue in cues))
+
+
+def asks_for(text: str, cues: tuple[str, ...]) -> bool:
+    """Whether the read text (lower case, literals masked) names ``cues`` outside a negation.
+
+    This is how a step that is not one of the concepts above (a registry step with ``cues``,
+    a plugin's included) is asked for.
+    """
+    negated = _negated_spans(text)
+    return any(
+        not any(s <= m.start() < e for s, e in negated) for m in _cue_pattern(cues).finditer(text)
+    )
 
 
 def _conditioned(text: str, pos: int) -> bool:

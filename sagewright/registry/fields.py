@@ -36,9 +36,12 @@ def _field(
     when: str | None = None,
     one_of: str | None = None,
     default_factory: Any = None,
+    cues: tuple[str, ...] = (),
     **kwargs: Any,
 ) -> Any:
     extra: dict[str, Any] = {"tier": str(tier), "scope": "pipeline" if pipeline else "node"}
+    if cues:
+        extra["cues"] = list(cues)  # words that name this field in a requirement
     if when:
         extra["when"] = when  # essential only when this other field is set
     if one_of:
@@ -94,6 +97,11 @@ def field_meta(model: type[BaseModel], name: str) -> dict[str, Any]:
     if name in model.model_computed_fields:
         return {"tier": str(Tier.DERIVED), "scope": "node"}
     return dict(_extra(model.model_fields[name]))
+
+
+def field_cues(model: type[BaseModel], name: str) -> tuple[str, ...]:
+    """The words that name a field in a requirement ("max features", "top k")."""
+    return tuple(field_meta(model, name).get("cues", ()))
 
 
 def is_pipeline_scoped(model: type[BaseModel], name: str) -> bool:

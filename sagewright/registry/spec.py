@@ -66,6 +66,13 @@ class StepSpec:
     control: bool = False  # its out-edges are control edges (QualityGate)
     stage: Stage = Stage.OTHER
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    # How a requirement asks for this step (read by the offline planner, no edit to agents/):
+    # ``cues`` are regular expressions matched on the lower-cased text ("profile the data");
+    # ``guardable``: a quality gate may hold it back; ``default_job_type`` names the data it
+    # runs on when the text names none.
+    cues: tuple[str, ...] = ()
+    guardable: bool = False
+    default_job_type: str | None = None
 
     def input(self, name: str) -> InputPort:
         for port in self.inputs:
