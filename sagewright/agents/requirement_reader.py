@@ -780,9 +780,11 @@ def read_requirement(requirement: str) -> Intent:
         intent.negated.add(PREPROCESS)
 
     jobs = [s.job_type for s in sources if s.job_type]
-    for match in LOAD_JOB.finditer(text):
-        word = match.group(1)
-        jobs.append({"test": "testing", "holdout": "testing"}.get(word, word))
+    loaded = {
+        {"test": "testing", "holdout": "testing"}.get(m.group(1), m.group(1))
+        for m in LOAD_JOB.finditer(text)
+    }
+    jobs.extend(loaded)
     intent.data_job_types = [j for j in JOB_ORDER if j in jobs]
 
     active = [m for m in mentions if not m.negated]
@@ -815,7 +817,21 @@ def read_requirement(requirement: str) -> Intent:
                 intent.data_job_types.append("calibration")
     intent.gate = _gate(text, mentions, intent.negated)
     intent.attach_metrics = _attached_metrics(text, mentions, intent)
+    _drop_unused_data(intent, loaded)
     return intent
+
+
+def _drop_unused_data(intent: Intent, loaded: set[str]) -> None:
+    """Data named for a stage that is not planned is not loaded ("the test set is at X, but
+    skip the evaluation"), unless the text asks to load it or asks for data work only."""
+    if not any(intent.wants(c) for c in MODEL_STAGES):
+        return
+    used = {"training", *intent.evaluate, *intent.batch, *intent.attach_metrics, *loaded}
+    if intent.gate:  # the gate's evaluation reads the held-out data the text names
+        used.update({intent.gate.job_type or "testing", "validation"})
+    if intent.wants(CALIBRATE):
+        used.add("calibration")
+    intent.data_job_types = [j for j in intent.data_job_types if j in used]
 
 
 MODEL_NOUN = re.compile(
