@@ -10,6 +10,7 @@ that breaks one, again as a :class:`Rejected`.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,6 +84,7 @@ class Extraction:
 class _Candidate:
     value: Any
     evidence: str
+    position: int = 0  # where in the text it was said (a later message wins)
 
 
 class Collector:
@@ -94,6 +96,8 @@ class Collector:
         self._candidates: dict[str, list[_Candidate]] = {}
         self.rejected: list[Rejected] = []
         self.notes: list[str] = []
+        self.position = 0  # set by the reader before each add
+        self.message_starts: list[int] = []  # a thread's messages; empty for one message
 
     def add(self, key: str, value: Any, evidence: str = "") -> bool:
         """Validate and keep a candidate; False (and a Rejected) when the field refuses it."""
@@ -105,7 +109,7 @@ class Collector:
         except KeyError:
             self.notes.append(f"'{key}' is not a field of this pipeline; ignored")
             return False
-        self._candidates.setdefault(key, []).append(_Candidate(clean, evidence))
+        self._candidates.setdefault(key, []).append(_Candidate(clean, evidence, self.position))
         return True
 
     def has(self, key: str) -> bool:
@@ -118,10 +122,22 @@ class Collector:
         """The validated values proposed for ``key``, in text order."""
         return [c.value for c in self._candidates.get(key, [])]
 
+    def _latest_message(self, key: str, said: list[_Candidate]) -> list[_Candidate]:
+        """In a thread, what the latest message that states ``key`` says replaces the rest."""
+        if not self.message_starts or len({_normal(c.value) for c in said}) < 2:
+            return said
+        message = [bisect.bisect_right(self.message_starts, c.position) for c in said]
+        latest = [c for c, m in zip(said, message, strict=True) if m == max(message)]
+        if len(latest) < len(said):
+            earlier = ", ".join(repr(c.value) for c in said if c not in latest)
+            self.notes.append(f"a later message replaces {key} = {earlier}")
+        return latest
+
     def finish(self, topology: Topology) -> tuple[PipelineValues, list[Conflict], list[Rejected]]:
         values = PipelineValues()
         conflicts: list[Conflict] = []
-        for key, candidates in self._candidates.items():
+        for key, said in self._candidates.items():
+            candidates = self._latest_message(key, said)
             distinct: list[_Candidate] = []
             for cand in candidates:
                 if all(_normal(cand.value) != _normal(d.value) for d in distinct):

@@ -32,6 +32,7 @@ from sagewright.agents.requirement_reader import (
     PREPROCESS,
     read_requirement,
 )
+from sagewright.agents.text.discourse import message_starts, told
 from sagewright.agents.text.literals import MASK, Mention, find_mentions, flatten_layout, mask
 from sagewright.agents.text.metrics import INVERSE, METRIC, comparison_of, normal_metric
 from sagewright.agents.text.numbers import NUMBER, parse_number, words_to_digits
@@ -399,6 +400,7 @@ class _Context:
     notes: list[str] = field(default_factory=list)
 
     def snippet(self, start: int, end: int) -> str:
+        self.collector.position = max(start, 0)  # the value about to be added was said here
         return " ".join(self.text[max(start, 0) : end].split())[:120]
 
     def whole(self, start: int, end: int) -> bool:
@@ -450,12 +452,13 @@ def collect_offline(
 
 
 def _collect(text: str, topology: Topology, registry: Registry) -> Collector:
-    text = words_to_digits(text)
+    text = words_to_digits(told(text))
     mentions = find_mentions(text)
     masked = flatten_layout(mask(text, [(m.start, m.end) for m in mentions]))
     masked, mentions = _rule_out(masked, mentions)
     framework = _framework(text, topology)
     collector = Collector(framework, registry)
+    collector.message_starts = message_starts(text)
     ctx = _Context(text, masked, mentions, topology, framework, collector, registry)
     _framework_statement(ctx)
     _roles(ctx)
@@ -922,6 +925,7 @@ def _sources(ctx: _Context) -> None:
         data.append(mention)
     assigned = _assign_job_types(ctx, data, job_types)
     for mention, job_type in zip(data, assigned, strict=True):
+        ctx.collector.position = mention.start
         if job_type is None:
             ctx.notes.append(f"could not tell which data {mention.value[:60]!r} is for")
             continue

@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 
 from sagewright.agents.text.asks import framework_outside
+from sagewright.agents.text.discourse import told
 from sagewright.agents.text.literals import find_mentions
 from sagewright.agents.text.metrics import FRACTIONS, METRIC, comparison_of, normal_metric
 from sagewright.agents.text.numbers import words_to_digits
@@ -164,6 +165,14 @@ NEG_POSTFIX = re.compile(
 NEG_ELLIPSIS = re.compile(
     r"\s*,?\s*(?:and|or|nor)\s+(?:the\s+|any\s+)?(?!(?:it|them)\b)[\w-]+"
     r"(?:\s+(?!(?:it|them)\b)[\w-]+)?\s+(?:too|as well|either)\b"
+)
+# A retraction takes back what its sentence asked for ("payloads: forget that", "nvm the
+# batch transform"), on either side of the cue.
+RETRACT = re.compile(
+    r"\b(?:forget (?:that|it|about (?:that|it|them))|scratch (?:that|it)|never ?mind|nvm|"
+    r"ignore (?:that|it)|cancel (?:that|it)|drop (?:that|it)|take (?:that|it) back|"
+    r"(?:isn't|aren't|is not|are not|no longer) needed(?: any ?more)?|"
+    r"(?:don't|do not|doesn't|does not) need (?:it|them|that) any ?more)\b"
 )
 CONDITION = re.compile(r"\b(?:unless|if|until|when|once|provided|as long as)\b")
 SCOPE_STOP = re.compile(
@@ -547,6 +556,10 @@ def _negated_spans(text: str) -> list[tuple[int, int]]:
             start = match.end()
         spans.append((start, cue.start()))
         spans.extend(_ellipsis(text, cue.end()))
+    for cue in RETRACT.finditer(text):  # "earlier I asked for payloads, forget that"
+        start, end = sentence_bounds(text, cue.start())
+        stop = SCOPE_STOP.search(text, cue.end(), end)
+        spans.append((start, stop.start() if stop else end))
     return spans
 
 
@@ -656,17 +669,30 @@ def _default_job(text: str, mention: Mention, mentions: list[Mention]) -> str:
 
 
 def _framework(text: str) -> str | None:
+    negated = _negated_spans(text)  # "let's not do pytorch, go with XGBoost"
+
+    def said(pattern: re.Pattern[str]) -> int:
+        return sum(1 for m in pattern.finditer(text) if not _inside(m.start(), negated))
+
     scores = {
-        name: len(pattern.findall(text)) * 3 + len(FRAMEWORK_PARAMS[name].findall(text))
+        name: said(pattern) * 3 + said(FRAMEWORK_PARAMS[name])
         for name, pattern in FRAMEWORK_WORDS.items()
     }
     if not any(scores.values()):
         return None
     if scores["pytorch"] == scores["xgboost"]:
-        first = {n: p.search(text) for n, p in FRAMEWORK_WORDS.items()}
-        hits = [(m.start(), n) for n, m in first.items() if m]
+        hits = [
+            (m.start(), n)
+            for n, p in FRAMEWORK_WORDS.items()
+            for m in p.finditer(text)
+            if not _inside(m.start(), negated)
+        ]
         return min(hits)[1] if hits else None
     return max(scores, key=lambda n: scores[n])
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= pos < e for s, e in spans)
 
 
 def _gate(text: str, mentions: list[Mention], negated: set[str]) -> Gate | None:
@@ -756,7 +782,7 @@ def _payload_action_at(text: str, mention: Mention, lo: int) -> bool:
 
 def read_requirement(requirement: str) -> Intent:
     """Read a requirement into an :class:`Intent` (no wiring, no registry)."""
-    joined = _join_wrapped_lines(words_to_digits(requirement))
+    joined = _join_wrapped_lines(words_to_digits(told(requirement)))
     masked = _mask(joined)
     sources = _assign_job_types(masked)
     text = _retokenize(masked, sources)
