@@ -271,8 +271,10 @@ class ChatSession:
             return self._start_questions(prefix=_diff(before, planned.topology))
         self.state.phase = "review"
         head = _diff(before, planned.topology) if before else "Proposed pipeline:"
+        notes = "".join(f"\nNote: {note}" for note in planned.notes)
         return Reply(
-            f"{head}\n{_dag(planned.topology)}\nSay 'ok' to continue, or ask for changes in words.",
+            f"{head}\n{_dag(planned.topology)}{notes}\n"
+            "Say 'ok' to continue, or ask for changes in words.",
             "review",
         )
 

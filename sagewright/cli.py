@@ -583,8 +583,9 @@ def generate_command(
 
 
 def _print_warning(message: str) -> None:
-    """Warnings (secrets removed) on stderr; re-ask reasons are already in the question."""
-    if message.startswith("warning:"):
+    """Warnings (secrets removed) and notes (asks not supported, values not understood) on
+    stderr; re-ask reasons are already in the question."""
+    if message.startswith(("warning:", "note:")):
         err.print(message, markup=False, highlight=False)
 
 

@@ -176,6 +176,8 @@ def fill_values(
 ) -> tuple[QuestionSession, dict[str, str], Extraction]:
     """Extract stated values, add defaults-file values, ask for the rest (or fail)."""
     extraction: Extraction = extract(requirement, topology, model=model, base_url=base_url)
+    for note in extraction.notes:  # values not understood, replaced by a later message
+        tell(f"note: {note}")
     provenance = dict.fromkeys(stated_keys(extraction.values), "stated")
     values = extraction.values
     for key, value in stated_keys(defaults or PipelineValues()).items():
@@ -253,6 +255,8 @@ def generate(
     planned = plan_checked(requirement, model=model, base_url=base_url)
     planned_at = time.perf_counter()
     topology = Topology.parse(planned.topology)
+    for note in planned.notes:  # asks the catalogue lacks
+        tell(f"note: {note}")
     session, provenance, extraction = fill_values(
         requirement,
         topology,
@@ -272,7 +276,7 @@ def generate(
         out_dir,
         force=force,
         meta=meta,
-        notes=[redacted.warning()] if redacted.found else [],
+        notes=[*([redacted.warning()] if redacted.found else []), *extraction.notes],
     )
     done = time.perf_counter()
     result.extraction = extraction
