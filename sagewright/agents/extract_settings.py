@@ -47,7 +47,8 @@ STRATEGY = re.compile(
 STRATEGY_NAMED = re.compile(r"\bstrategy\s*(?:[:=]|\bis\b)\s*(?P<s>\w+)", re.IGNORECASE)
 OBJECTIVE_METRIC = re.compile(
     r"\b(?:objective[_ ]metric|tuning[_ ]metric|(?:optimi[sz]e|maximi[sz]e|minimi[sz]e)(?:\s+for)?)"
-    r"\s*(?:[:=]|\bis\b|\bon\b)?\s*`?(?P<m>[a-z]+:[a-z0-9_@-]+)",
+    r"\s*(?:[:=]|\bis\b|\bon\b)?\s*`?(?P<m>[a-z]+:[a-z0-9_@-]+)"
+    r"|\bobjective\s*[:=]\s*`?(?P<channel>(?:validation|train|val|test):[a-z0-9_@-]+)",
     re.IGNORECASE,
 )
 OBJECTIVE_TYPE = re.compile(
@@ -97,7 +98,7 @@ def tuning_settings(
     if "HyperparameterTuning" not in {step_type_of(n) for n in nodes}:
         return
     for match in RANGE.finditer(masked):
-        head = masked[max(0, match.start() - 40) : match.start()]
+        head = masked[max(0, match.start() - 40) : match.start()].rstrip(" \t[")
         named = re.search(r"([A-Za-z_][A-Za-z0-9_ ]*?)\s*(?:[:=]|\bfrom\b|\bin\b)?\s*$", head)
         field = names(named.group(1).strip().split(" ")[-1]) if named else None
         if field is None and named:
@@ -114,7 +115,7 @@ def tuning_settings(
     for match in STRATEGY_NAMED.finditer(masked):
         add("tuning.strategy", match["s"].capitalize(), *match.span())
     for match in OBJECTIVE_METRIC.finditer(masked):
-        add("tuning.objective_metric", match["m"], match.start(), match.end())
+        add("tuning.objective_metric", match["m"] or match["channel"], *match.span())
     for found in OBJECTIVE_TYPE.finditer(masked):
         said = (found["named"] or "").lower()
         direction = "Minimize" if found["min"] or said.startswith("min") else "Maximize"

@@ -170,6 +170,12 @@ PIPELINE_NAME_PATTERNS = [
         re.IGNORECASE,
     ),
 ]
+# "- name: rx-adherence-xgb" / "pipeline:\n  name: wafer-defect-pt": a slug on a name line
+PIPELINE_NAME_LINE = re.compile(
+    r"^[ \t]*(?:[-*•][ \t]*)?name[ \t]*[:=][ \t]*[`'\"]?"
+    r"(?P<value>[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)+)[`'\"]?[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
 PIPELINE_NAME_SHORT = re.compile(
     r"\bpipeline(?:[ \t]*[:=][ \t]*[`'\"]?|\s+[`'\"]|[ \t]+)"
     r"(?P<value>[A-Za-z0-9]+(?:-+[A-Za-z0-9]+)+)(?![A-Za-z0-9-])",
@@ -273,7 +279,7 @@ HYPERPARAMETER_NAMES: list[tuple[str, dict[str, str], str]] = [
     (r"random[ _]seed|seed", {"pytorch": "seed"}, "weak"),
 ]
 CATEGORICAL_NAMES: list[tuple[str, dict[str, str], str]] = [
-    (r"objective", {"xgboost": "objective"}, r"[a-z]+:[a-z]+"),
+    (r"objective", {"xgboost": "objective"}, r"(?:binary|multi|reg|count|rank|survival):[a-z]+"),
     (r"eval[_ ]metric|evaluation[ _]metric", {"xgboost": "eval_metric"}, r"[a-z]+"),
     (r"optimi[sz]er", {"pytorch": "optimizer"}, r"[a-z]+"),
     (r"tree[_ ]method", {"xgboost": "tree_method"}, r"[a-z]+"),
@@ -308,6 +314,8 @@ OBJECTIVE_LITERAL = re.compile(r"\b(?:binary|multi|reg|count|rank):[a-z]+\b")
 
 COMPARE = (
     r"(?P<comp>>=|≥|=>|>|<=|≤|=<|<|of at least|at least|at or above|no less than"
+    r"|strictly (?:greater|higher|more|less|lower) than|strictly (?:above|below)"
+    r"|(?:drops?|falls?|dips?|goes) (?:below|under)|(?:rises?|goes) above"
     r"|(?:no|not) (?:be )?(?:lower|less|smaller|worse) than|not (?:be )?below"
     r"|at or below|at most|(?:no|not) (?:be )?(?:higher|greater|more|larger) than"
     r"|reach(?:es)?|hits?|meets?|clears?|achieves?"
@@ -581,7 +589,9 @@ def _regions(ctx: _Context) -> None:
 
 
 def _pipeline_names(ctx: _Context) -> None:
-    for pattern in [*PIPELINE_NAME_PATTERNS, PIPELINE_NAME_SHORT]:
+    for pattern in [*PIPELINE_NAME_PATTERNS, PIPELINE_NAME_SHORT, PIPELINE_NAME_LINE]:
+        if pattern is PIPELINE_NAME_LINE and ctx.collector.has("pipeline_name"):
+            break
         for match in pattern.finditer(ctx.masked):
             value = match["value"]
             if value.lower() in STOPWORDS or not ctx.whole(match.start(), match.end("value")):

@@ -147,9 +147,12 @@ NEG_PREFIX = re.compile(
     r"neither|nor|"
     r"nothing(?!\s+(?:beyond|but|except|other than|more than|besides|apart from|else but))|"
     r"avoid|instead of|rather than|no longer|won't|will not|shouldn't|should not|"
-    r"hold(?:ing)? off(?: on)?|put(?:ting)? off|defer\w*|postpon\w*)\b|\bw/o\b"
+    r"hold(?:ing)? off(?: on)?|put(?:ting)? off|defer\w*|postpon\w*|scratch|forget|cancel|"
+    r"replac(?:e|es|ed|ing)|swap(?:s|ped|ping)?|substitut\w*)\b|\bw/o\b"
 )
 NEG_POSTFIX = re.compile(
+    r"\b(?:comes?|will come) (?:next|later)\b|\bnext (?:sprint|week|month|quarter|release|phase)\b"
+    r"|\b(?:handled|done) (?:in|by) (?:a |another )?separate\b|\bin a separate pipeline\b|"
     r"\b(?:(?:is|are)\s+)?(?:not|n't)\s+(?:needed|required|necessary|wanted)\b|\bisn't needed\b"
     r"|\baren't needed\b|\bby hand\b|\bmanually\b|\bourselves\b|\bout of scope\b"
     r"|\bnot (?:part of|in) (?:this|the) pipeline\b|\b(?:can|will|should|must) wait\b"
@@ -544,6 +547,9 @@ def _negated_spans(text: str) -> list[tuple[int, int]]:
     for cue in NEG_PREFIX.finditer(text):
         stop = SCOPE_STOP.search(text, cue.end())
         end = stop.start() if stop else len(text)
+        if SUBSTITUTE.match(cue.group()):  # "replace the batch transform with an evaluation"
+            new = re.compile(r"\b(?:with|for|by)\b").search(text, cue.end(), end)
+            end = new.start() if new else end
         if CONDITION.search(text[cue.end() : _hard_end(text, cue.end())]):
             continue  # "don't register unless AUC >= 0.9" is a gate, not a negation
         if _conditioned(text, cue.start()):
@@ -578,6 +584,42 @@ def asks_for(text: str, cues: tuple[str, ...]) -> bool:
     return any(
         not any(s <= m.start() < e for s, e in negated) for m in _cue_pattern(cues).finditer(text)
     )
+
+
+SUBSTITUTE = re.compile(r"replac|swap|substitut")
+STAGE_ORDER = (
+    PREPROCESS,
+    TRAIN,
+    TUNE,
+    EVALUATE,
+    CALIBRATE,
+    BATCH,
+    MODEL,
+    PACKAGE,
+    PAYLOAD,
+    REGISTER,
+)
+SCOPE_END = re.compile(
+    r"\b(?:stop(?:s|ping)? (?:once|after|when|at)|as far as|up to and including|no further than|"
+    r"only up to|go (?:only )?(?:up )?to)\b(?P<clause>[^.;,\n]{0,60})"
+)
+STAGE_WORDS = ((TRAIN, re.compile(r"\btrain\w*")), (PREPROCESS, re.compile(r"pre-?process|prepar")))
+
+
+def _scope_end(text: str, mentions: list[Mention]) -> set[str]:
+    """Stages after the one a scope phrase stops at ("stop once the model is trained")."""
+    later: set[str] = set()
+    for match in SCOPE_END.finditer(text):
+        named = [
+            m.concept
+            for m in mentions
+            if match.start("clause") <= m.start < match.end("clause") and m.concept in STAGE_ORDER
+        ]
+        named += [c for c, word in STAGE_WORDS if word.search(match["clause"])]
+        if named:
+            last = max(STAGE_ORDER.index(c) for c in named)
+            later.update(c for c in STAGE_ORDER[last + 1 :] if c != TUNE or TRAIN not in named)
+    return later
 
 
 def _conditioned(text: str, pos: int) -> bool:
@@ -792,6 +834,7 @@ def read_requirement(requirement: str) -> Intent:
     intent.framework = _framework(text)
     intent.asked = {m.concept for m in mentions if not m.negated}
     intent.negated = {m.concept for m in mentions if m.negated and not _in_past(text, m)}
+    intent.negated |= _scope_end(text, mentions)
     intent.model_uri = models[0].value if models else None
     if intent.framework is None and framework_outside(joined):
         # a model in a framework the catalogue lacks: not replaced by XGBoost; no model stages

@@ -23,12 +23,15 @@ COMPARISONS = {
            "clear", "clears", "achieve", "achieves", "or higher", "or more", "or above",
            "or better", "or greater", "+"),
     ">": (">", "above", "over", "greater than", "higher than", "more than", "exceeds",
-          "exceed", "exceeding", "beats"),
+          "exceed", "exceeding", "beats", "strictly greater than", "strictly above",
+          "strictly higher than", "strictly more than", "rises above", "goes above"),
     "<=": ("<=", "≤", "=<", "at most", "at or below", "no more than", "not more than",
            "no higher than", "not higher than", "no greater than", "not greater than",
            "no larger than", "not above", "not be above", "or lower", "or less", "or below",
            "less than or equal to", "max", "maximum"),
-    "<": ("<", "below", "under", "less than", "lower than", "smaller than"),
+    "<": ("<", "below", "under", "less than", "lower than", "smaller than", "strictly below",
+          "strictly less than", "strictly lower than", "drops below", "drop below",
+          "falls below", "fall below", "dips below", "goes below", "drops under", "falls under"),
 }  # fmt: skip
 COMPARISON_OF = {word: op for op, words in COMPARISONS.items() for word in words}
 INVERSE = {">=": "<", ">": "<=", "<=": ">", "<": ">="}
