@@ -836,7 +836,7 @@ def read_requirement(requirement: str) -> Intent:
     intent.negated = {m.concept for m in mentions if m.negated and not _in_past(text, m)}
     intent.negated |= _scope_end(text, mentions)
     intent.model_uri = models[0].value if models else None
-    if intent.framework is None and framework_outside(joined):
+    if framework_outside(joined):
         # a model in a framework the catalogue lacks: not replaced by XGBoost; no model stages
         intent.asked -= set(MODEL_STAGES)
         intent.unsupported_model = True

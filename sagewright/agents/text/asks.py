@@ -16,7 +16,7 @@ from sagewright.registry import Registry
 FRAMEWORKS = re.compile(
     r"\b(lightgbm|light gbm|lgbm|catboost|scikit-learn|sklearn|random forest|tensorflow|keras|"
     r"jax|prophet|spark ml(?:lib)?|h2o|autogluon|logistic regression|linear regression|"
-    r"svm|naive bayes|k-?means|isolation forest)\b",
+    r"svm|naive bayes|k-?means|isolation forest|hugging ?face|autogluon|fast\.?ai)\b",
     re.IGNORECASE,
 )
 OUTSIDE: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -24,7 +24,8 @@ OUTSIDE: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "endpoint deployment",
         re.compile(
-            r"\b(?:real-?time|serverless|online|live|inference|sagemaker|hosted)\s+"
+            r"\bserverless(?:\s+(?:inference|endpoint))?\b"
+            r"|\b(?:real-?time|serverless|online|live|inference|sagemaker|hosted)\s+"
             r"(?:inference\s+)?end-?points?\b|\b(?:deploy\w*|host\w*|serv(?:e|ing))\b"
             r"[^.;\n]{0,40}\bend-?points?\b|\bend-?points?\b",
             re.IGNORECASE,
@@ -38,6 +39,18 @@ OUTSIDE: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"monthly|hourly)\b",
             re.IGNORECASE,
         ),
+    ),
+    (
+        "AutoML",
+        re.compile(r"\b(?:autopilot|auto-?ml|sagemaker canvas)\b", re.IGNORECASE),
+    ),
+    (
+        "bias and explainability reports",
+        re.compile(r"\b(?:clarify|bias (?:report|detection|check)|explainability)\b", re.I),
+    ),
+    (
+        "event triggers",
+        re.compile(r"\b(?:lambda|eventbridge|step functions|airflow|webhook)\b", re.IGNORECASE),
     ),
     ("Spark/EMR", re.compile(r"\b(?:spark|pyspark|emr|glue job|databricks)\b", re.IGNORECASE)),
     (
@@ -92,10 +105,17 @@ def unsupported_asks(requirement: str, registry: Registry) -> list[tuple[str, st
     return [(what, words) for _, what, words in sorted(found.values())]
 
 
+NAMED_FRAMEWORK = re.compile(r"\b(?:py-?torch|torch|xgboost|xgb)\b", re.IGNORECASE)
+
+
 def framework_outside(requirement: str) -> str | None:
-    """The model framework asked for when it is one the catalogue lacks ("a LightGBM ranker")."""
-    match = FRAMEWORKS.search(LITERALS.sub(" ", requirement))
-    return match.group().lower() if match else None
+    """The model framework asked for when it is one the catalogue lacks ("a LightGBM ranker",
+    "fine-tune a Hugging Face BERT"), unless a catalogue framework is named as well."""
+    text = LITERALS.sub(" ", requirement)
+    match = FRAMEWORKS.search(text)
+    if match is None or NAMED_FRAMEWORK.search(text):
+        return None
+    return match.group().lower()
 
 
 def outside_catalogue(requirement: str, registry: Registry) -> list[str]:
