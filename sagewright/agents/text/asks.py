@@ -15,8 +15,7 @@ from sagewright.registry import Registry
 # (what, pattern): matched on the text with literals blanked; the note quotes the match.
 FRAMEWORKS = re.compile(
     r"\b(lightgbm|light gbm|lgbm|catboost|scikit-learn|sklearn|random forest|tensorflow|keras|"
-    r"jax|prophet|spark ml(?:lib)?|h2o|autogluon|logistic regression|linear regression|"
-    r"svm|naive bayes|k-?means|isolation forest|hugging ?face|autogluon|fast\.?ai)\b",
+    r"jax|prophet|spark ml(?:lib)?|h2o|autogluon|isolation forest|hugging ?face|fast\.?ai)\b",
     re.IGNORECASE,
 )
 OUTSIDE: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -105,7 +104,10 @@ def unsupported_asks(requirement: str, registry: Registry) -> list[tuple[str, st
     return [(what, words) for _, what, words in sorted(found.values())]
 
 
-NAMED_FRAMEWORK = re.compile(r"\b(?:py-?torch|torch|xgboost|xgb)\b", re.IGNORECASE)
+NAMED_FRAMEWORK = re.compile(
+    r"\b(?:py-?torch|torch|xgboost|xgb|gradient[- ]boost\w*|boosted trees?|gbdt|gbm)\b",
+    re.IGNORECASE,
+)
 
 
 def framework_outside(requirement: str) -> str | None:
