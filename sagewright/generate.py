@@ -191,8 +191,11 @@ def fill_values(
         open_questions = session.questions()
         if open_questions:
             listed = ", ".join(q.key for q in open_questions)
+            refused = "".join(  # stated, but their fields do not accept them
+                f"; {r.key} {r.value!r} was refused: {r.message}" for r in extraction.rejected[:3]
+            )
             raise ConfigError(
-                f"missing essential values: {listed}",
+                f"missing essential values: {listed}{refused}",
                 hint="state them in the requirement, pass --defaults FILE, or answer "
                 "interactively (without --yes, on a terminal)",
                 code="missing_fields",
