@@ -287,7 +287,9 @@ def chat_model(settings: ModelSettings) -> Any:
     from langchain.chat_models import init_chat_model
 
     kwargs: dict[str, Any] = {"temperature": 0, "timeout": settings.timeout, "max_retries": 0}
-    if settings.base_url:
+    if settings.provider in BEDROCK_PROVIDERS:
+        kwargs = bedrock_kwargs(settings)
+    elif settings.base_url:
         kwargs["base_url"] = settings.base_url
         key = os.environ.get("SAGEWRIGHT_API_KEY") or os.environ.get("OPENAI_API_KEY")
         kwargs["api_key"] = key or "not-needed"  # local OpenAI-compatible servers ignore it
@@ -303,6 +305,30 @@ def chat_model(settings: ModelSettings) -> Any:
             f"cannot create model '{settings.model}': {redact(str(exc))[:200]}",
             hint="set the provider's API key (e.g. OPENAI_API_KEY), or use --model offline",
         ) from None
+
+
+BEDROCK_PROVIDERS = ("bedrock_converse", "bedrock")
+
+
+def bedrock_kwargs(settings: ModelSettings) -> dict[str, Any]:
+    """Amazon Bedrock through langchain-aws: our retries (botocore's are off), the call timeout,
+    the region from ``AWS_REGION`` / ``AWS_DEFAULT_REGION``, and ``base_url`` as endpoint URL."""
+    from botocore.config import Config
+
+    kwargs: dict[str, Any] = {
+        "temperature": 0,
+        "config": Config(
+            retries={"total_max_attempts": 1, "mode": "standard"},
+            read_timeout=settings.timeout,
+            connect_timeout=min(settings.timeout, 10.0),
+        ),
+    }
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if region:
+        kwargs["region_name"] = region
+    if settings.base_url:
+        kwargs["endpoint_url"] = settings.base_url
+    return kwargs
 
 
 def prompt_template(version: str, family: str) -> Template:
@@ -413,6 +439,8 @@ def modes_for(settings: ModelSettings) -> list[str]:
     """The structured-output modes to try, in order."""
     if settings.structured_output != "auto":
         return [settings.structured_output]
+    if settings.provider in BEDROCK_PROVIDERS:
+        return ["function_calling"]  # Converse tool use; the schema is the tool's input schema
     if settings.provider in ("openai", "azure_openai") or settings.base_url:
         return list(MODES)
     return ["function_calling"]  # tool calling is what other providers' LangChain models do
@@ -671,8 +699,10 @@ def _tool_args(message: Any) -> dict[str, Any] | None:
 
 def _finish_reason(message: Any) -> str | None:
     meta = getattr(message, "response_metadata", None) or {}
-    reason = meta.get("finish_reason") if isinstance(meta, dict) else None
-    return str(reason) if reason else None
+    if not isinstance(meta, dict):
+        return None
+    reason = meta.get("finish_reason") or meta.get("stopReason")  # OpenAI / Bedrock Converse
+    return "length" if reason == "max_tokens" else str(reason) if reason else None
 
 
 def _strict_json(text: str) -> Any:
@@ -702,8 +732,27 @@ _MODE_WORDS = {
 }
 
 
+_AWS_KINDS = {  # botocore ClientError codes from Bedrock
+    "ThrottlingException": "rate_limited",
+    "TooManyRequestsException": "rate_limited",
+    "ServiceQuotaExceededException": "rate_limited",
+    "ModelTimeoutException": "timeout",
+    "AccessDeniedException": "auth",
+    "UnrecognizedClientException": "auth",
+    "ExpiredTokenException": "auth",
+    "InternalServerException": "server",
+    "ServiceUnavailableException": "server",
+    "ModelNotReadyException": "server",
+}
+
+
 def _classify(exc: Exception, mode: str = "json_schema") -> str:
     name = type(exc).__name__
+    aws = getattr(exc, "response", None)
+    if isinstance(aws, dict) and isinstance(aws.get("Error"), dict):
+        return _AWS_KINDS.get(str(aws["Error"].get("Code")), "other")
+    if name in ("NoCredentialsError", "PartialCredentialsError", "NoRegionError"):
+        return "auth"
     status = getattr(exc, "status_code", None)
     if status == 429 or "RateLimit" in name:
         return "rate_limited"
