@@ -16,22 +16,16 @@ pytest.importorskip("langchain_aws")
 from sagewright.agents.llm import ModelSettings, resolve_settings
 from sagewright.agents.planner import plan
 from sagewright.registry import default_registry
-from sagewright.topology import step_type_of
 from tests.bedrock_server import THROTTLED, ConverseServer, tool_use
+from tests.reliability.conftest import GOOD, REQUIREMENT, plan_reply
 
 MODEL_ID = "anthropic.claude-sonnet-4-test-v1:0"
-REQUIREMENT = "Train XGBoost on s3://a/train/ and package it for hosting."
-GOOD = {
-    "DataLoading_training": [],
-    "TabularPreprocessing_training": ["DataLoading_training"],
-    "XGBoostTraining": ["TabularPreprocessing_training"],
-    "Packaging": ["XGBoostTraining"],
-}
 
 
 def plan_input(topology: dict[str, list[str]]) -> dict[str, object]:
-    nodes = [{"name": n, "step_type": step_type_of(n), "parents": p} for n, p in topology.items()]
-    return {"nodes": nodes, "existing_model": False, "notes": ""}
+    """The plan as a tool's input: the same object the OpenAI-style tests send as JSON."""
+    reply: dict[str, object] = plan_reply(topology)["json"]
+    return reply
 
 
 @pytest.fixture
