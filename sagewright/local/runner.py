@@ -210,6 +210,7 @@ def run_local(
             name, step, work_dir / "steps" / name, folder, resolver, s3, options, Outcome()
         )
         context.container.mkdir(parents=True, exist_ok=True)
+        context.log_file.touch()  # every step has a log, records-only steps too
         record.log = str(context.log_file)
         begin = time.perf_counter()
         try:
