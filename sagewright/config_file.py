@@ -37,7 +37,7 @@ from sagewright.errors import ConfigError, UnknownStepError
 from sagewright.folders import OutDirError, json_diff, listed_names, os_reason, sha256
 from sagewright.registry import Registry, default_registry
 from sagewright.registry.config_base import StepConfig
-from sagewright.registry.validation import config_error
+from sagewright.registry.validation import check_across_nodes, config_error
 from sagewright.topology import Topology, step_type_of
 
 FORMAT_VERSION = 1
@@ -204,6 +204,7 @@ def _configs_from(
                     code="node_without_config",
                     where=f"{where}:{node}",
                 )
+    check_across_nodes(configs, where)
     return configs
 
 

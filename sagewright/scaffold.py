@@ -24,7 +24,7 @@ from sagewright.registry.hyperparameters import (
     XGBoostHyperparameters,
 )
 from sagewright.registry.schema import FieldDoc, describe_fields
-from sagewright.registry.validation import config_error
+from sagewright.registry.validation import check_across_nodes, config_error
 from sagewright.topology import Topology, qualifier_of, step_type_of
 
 PLACEHOLDERS: dict[str, Any] = {
@@ -215,6 +215,7 @@ def build_configs(
                 configs[node] = cls.model_validate(plain)
             except ValidationError as exc:
                 raise config_error(exc, f"node '{node}'") from None
+    check_across_nodes(configs, placeholders=placeholders)
     return Scaffold(configs, placeholders)
 
 

@@ -117,7 +117,9 @@ def test_pipeline_first_then_nodes_in_topological_order() -> None:
     assert order.index("DataLoading_testing") < order.index("ModelEvaluation_testing")
     assert [k for k in keys if k in PIPELINE_ORDER] == keys[:5]
     gate = next(q for q in questions_for(topology, PipelineValues()) if q.key == "gate.metric")
-    assert gate.choices == ("auc", "accuracy", "f1", "precision", "recall", "log_loss")
+    assert gate.choices == (
+        "auc", "accuracy", "f1", "precision", "recall", "log_loss", "mse", "rmse", "mae", "r2"
+    )  # fmt: skip
     assert gate.text.startswith("Step QualityGate: what should `metric` be?")
 
 

@@ -34,6 +34,7 @@ from sagewright.dag import descendants, topological_order
 from sagewright.errors import BuildError, SagewrightError
 from sagewright.registry import Registry, StepSpec, default_registry
 from sagewright.registry.config_base import StepConfig
+from sagewright.registry.validation import CROSS_NODE_HINT, across_node_problems
 from sagewright.topology import Topology, qualifier_of, step_type_of
 
 __all__ = ["Assembly", "assemble", "build_definition", "generate_pipeline"]
@@ -224,6 +225,14 @@ def _check_configs(
                 hint="the job type is derived from the node name; rebuild the config",
                 code="job_type_mismatch",
             )
+    for node, problem in across_node_problems(configs):
+        raise StepBuildError(
+            problem.message,
+            node=node,
+            field=problem.field,
+            hint=CROSS_NODE_HINT,
+            code=problem.code,
+        )
 
 
 def _bind_config_inputs(

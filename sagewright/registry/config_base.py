@@ -7,6 +7,7 @@ Processing job needs; ``JobTypedConfig`` adds the job type taken from the node n
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, computed_field
@@ -24,6 +25,7 @@ from sagewright.registry.types import (
     S3Prefix,
     S3Uri,
 )
+from sagewright.registry.validation import FieldProblem
 
 
 class BaseConfig(BaseModel):
@@ -83,6 +85,14 @@ class StepConfig(BaseConfig):
     def stored_fields(self) -> dict[str, Any]:
         """Field values as stored in the config file (computed fields left out)."""
         return self.model_dump(mode="json", exclude_computed_fields=True)
+
+    def pipeline_problems(self, configs: Mapping[str, StepConfig]) -> list[FieldProblem]:
+        """Rules this node's values break given the pipeline's other configs (none by default).
+
+        For what one config cannot know alone, e.g. a gate metric that the model's
+        objective never reports; see :func:`~sagewright.registry.validation.check_across_nodes`.
+        """
+        return []
 
 
 class JobTypedConfig(StepConfig):

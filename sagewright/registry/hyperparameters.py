@@ -5,12 +5,16 @@ The classes carry a ``framework`` discriminator so a tuning config can hold eith
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, computed_field, model_validator
 
 from sagewright.registry.fields import default, derived, essential
 from sagewright.registry.types import ColumnName
+
+#: What a model predicts: class probabilities, real values, or a ranking.
+ModelTask = Literal["classification", "regression", "ranking"]
 
 
 class ModelHyperparameters(BaseModel):
@@ -78,6 +82,17 @@ XGBoostObjective = Literal[
     "reg:squarederror", "reg:logistic", "reg:absoluteerror", "reg:pseudohubererror",
     "count:poisson", "reg:tweedie", "rank:pairwise", "rank:ndcg",
 ]  # fmt: skip
+#: XGBoost objectives whose predictions are real values (``reg:logistic`` predicts a probability
+#: and is scored as a binary classifier).
+XGBOOST_REGRESSION_OBJECTIVES = frozenset(
+    {
+        "reg:squarederror",
+        "reg:absoluteerror",
+        "reg:pseudohubererror",
+        "reg:tweedie",
+        "count:poisson",
+    }
+)
 XGBoostMetric = Literal[
     "auc", "aucpr", "logloss", "error", "rmse", "mae", "mape", "mlogloss", "merror", "ndcg", "map"
 ]
@@ -107,6 +122,16 @@ class XGBoostHyperparameters(ModelHyperparameters):
     early_stopping_rounds: int | None = default(
         None, "Stop when validation does not improve for this many rounds.", ge=1
     )
+
+    @property
+    def task(self) -> ModelTask:
+        if self.objective in XGBOOST_REGRESSION_OBJECTIVES:
+            return "regression"
+        return "ranking" if self.objective.startswith("rank:") else "classification"
+
+    @property
+    def task_reason(self) -> str:
+        return f"objective {self.objective}"
 
     @model_validator(mode="after")
     def _check_objective(self) -> XGBoostHyperparameters:
@@ -160,6 +185,14 @@ class PyTorchHyperparameters(ModelHyperparameters):
     early_stopping_patience: int = default(3, "Epochs without improvement before stopping.", ge=1)
     seed: int = default(42, "Random seed.", ge=0)
 
+    @property
+    def task(self) -> ModelTask:
+        return "classification"  # the training script's MLP is trained with cross-entropy
+
+    @property
+    def task_reason(self) -> str:
+        return "the PyTorch training script (a classifier)"
+
     @model_validator(mode="after")
     def _check_layers(self) -> PyTorchHyperparameters:
         if not self.hidden_dims or any(d < 1 for d in self.hidden_dims):
@@ -174,3 +207,22 @@ class PyTorchHyperparameters(ModelHyperparameters):
         return {
             k: v if isinstance(v, str) else json.dumps(v) for k, v in data.items() if v is not None
         }
+
+
+def pipeline_model_task(configs: Mapping[str, object]) -> tuple[ModelTask, str] | None:
+    """The task every model-training config of a pipeline agrees on, with its reason.
+
+    None when no config carries hyperparameters (an existing model) or they disagree.
+    """
+    found = {
+        (hp.task, f"{hp.task_reason} of node '{node}'")
+        for node, config in configs.items()
+        if isinstance(
+            hp := getattr(config, "hyperparameters", None),
+            XGBoostHyperparameters | PyTorchHyperparameters,
+        )
+    }
+    tasks = {task for task, _ in found}
+    if len(tasks) != 1:
+        return None
+    return min(found)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from sagewright.errors import ConfigError
 from sagewright.registry.types import PATTERN_DESCRIPTIONS
 
+if TYPE_CHECKING:
+    from sagewright.registry.config_base import StepConfig
+
 
 @dataclass(frozen=True)
 class FieldProblem:
     field: str  # dotted path, e.g. "hyperparameters.max_depth"; "" for whole-model rules
     message: str
+    code: str = "invalid_value"  # the ConfigError code when the problem is raised
 
     def __str__(self) -> str:
         return f"field '{self.field}': {self.message}" if self.field else self.message
@@ -47,3 +53,36 @@ def config_error(exc: ValidationError, where: str) -> ConfigError:
         code="invalid_value",
         where=f"{where}.{first.field}" if first.field else where,
     )
+
+
+CROSS_NODE_HINT = "make the values agree, or change the other node's config"
+
+
+def check_across_nodes(
+    configs: Mapping[str, StepConfig],
+    where: str = "",
+    *,
+    placeholders: Collection[tuple[str, str]] = (),
+) -> None:
+    """Raise a ConfigError for the first rule spanning nodes that the configs break.
+
+    ``where`` prefixes the location (a config file path); the error's ``where`` is
+    ``[<where>: ]node '<node>'.<field>``. Problems of ``placeholders`` ((node, field)
+    pairs nobody stated yet) are left for when the real value is known.
+    """
+    prefix = f"{where}: " if where else ""
+    for node, problem in across_node_problems(configs):
+        if (node, problem.field) not in placeholders:
+            raise ConfigError(
+                f"{prefix}node '{node}': {problem}",
+                hint=CROSS_NODE_HINT,
+                code=problem.code,
+                where=f"{prefix}node '{node}'.{problem.field}",
+            )
+
+
+def across_node_problems(configs: Mapping[str, StepConfig]) -> Iterator[tuple[str, FieldProblem]]:
+    """``(node, problem)`` for every rule spanning nodes that the configs break."""
+    for node, config in configs.items():
+        for problem in config.pipeline_problems(configs):
+            yield node, problem

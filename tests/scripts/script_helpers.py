@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -94,6 +95,18 @@ def make_table(rows: int, seed: int) -> pd.DataFrame:
 def read_part(path: Path) -> np.ndarray:
     """A headerless processed part file as floats."""
     return np.loadtxt(path, delimiter=",", ndmin=2)
+
+
+def train_booster(processed: Path, model_dir: Path, params: dict[str, Any], rounds: int) -> Path:
+    """Stand-in for the built-in XGBoost container: label-first ``train`` split in, model out."""
+    import xgboost as xgb
+
+    data = read_part(processed / "train" / "part-00000.csv")
+    booster = xgb.train(params, xgb.DMatrix(data[:, 1:], label=data[:, 0]), num_boost_round=rounds)
+    model_dir.mkdir()
+    booster.save_model(str(model_dir / "xgboost-model.ubj"))
+    (model_dir / "xgboost-model.ubj").rename(model_dir / "xgboost-model")
+    return model_dir
 
 
 def tar_model(model_dir: Path, tar_dir: Path) -> Path:

@@ -24,6 +24,7 @@ from tests.scripts.script_helpers import (
     read_part,
     serve,
     tar_model,
+    train_booster,
 )
 
 xgb = pytest.importorskip("xgboost")
@@ -52,16 +53,8 @@ def write_sources(root: Path) -> dict[str, Path]:
 
 def train_xgboost(processed: Path, root: Path) -> Path:
     """Stand-in for the built-in XGBoost container: label-first CSV in, model.tar.gz out."""
-    data = read_part(processed / "train" / "part-00000.csv")
-    booster = xgb.train(
-        {"objective": "binary:logistic", "max_depth": 3, "eta": 0.3},
-        xgb.DMatrix(data[:, 1:], label=data[:, 0]),
-        num_boost_round=40,
-    )
-    model_dir = root / "xgb-model"
-    model_dir.mkdir()
-    booster.save_model(str(model_dir / "xgboost-model.ubj"))
-    (model_dir / "xgboost-model.ubj").rename(model_dir / "xgboost-model")
+    params = {"objective": "binary:logistic", "max_depth": 3, "eta": 0.3}
+    model_dir = train_booster(processed, root / "xgb-model", params, rounds=40)
     return tar_model(model_dir, root / "xgb-artifacts")
 
 

@@ -17,8 +17,11 @@ Requests:
   ``{"instances": [...]}``; needs a schema for field names (lists of values also work).
 Responses:
   ``application/json``: ``{"predictions": [{"prob": p, "label": c, "calibrated_prob": q}]}``
-  (binary; multiclass rows carry ``probs`` instead of ``prob``).
-  ``text/csv``: one line per row: ``prob[,calibrated_prob]`` (multiclass: all class probs).
+  (binary; multiclass rows carry ``probs`` instead of ``prob``; regression rows ``{"value": v}``).
+  ``text/csv``: one line per row: ``prob[,calibrated_prob]`` (multiclass: all class probs;
+  regression: the predicted value).
+Regression models (XGBoost ``reg:squarederror``, ``reg:absoluteerror``, ``reg:pseudohubererror``,
+``reg:tweedie``, ``count:poisson``) predict values; every other objective is a classifier.
 Missing, unseen or empty categorical values encode as -1, missing numbers as NaN (XGBoost
 missing; the PyTorch model replaces them with the training mean).
 """
@@ -41,17 +44,31 @@ MODEL_CONFIG_FILE = "model_config.json"
 SCHEMA_FILE = "schema.json"
 CALIBRATION_FILE = "calibration/calibration.json"
 MISSING_CODE = -1
+#: XGBoost objectives that predict a value (``reg:logistic`` predicts a probability).
+REGRESSION_OBJECTIVES = frozenset(
+    {
+        "reg:squarederror",
+        "reg:absoluteerror",
+        "reg:pseudohubererror",
+        "reg:tweedie",
+        "count:poisson",
+    }
+)
 
 
 @dataclass
 class LoadedModel:
-    """A model ready to score, with its input schema and optional calibration."""
+    """A model ready to score, with its input schema and optional calibration.
+
+    ``task`` is ``classification`` (class probabilities) or ``regression`` (values).
+    """
 
     framework: str
     model: Any
     config: dict[str, Any] = field(default_factory=dict)
     schema: dict[str, Any] | None = None
     calibration: dict[str, Any] | None = None
+    task: str = "classification"
 
 
 # ---------------------------------------------------------------- model definition
@@ -101,7 +118,9 @@ def model_fn(model_dir: str) -> LoadedModel:
         network.eval()
         return LoadedModel("pytorch", network, config, schema or config.get("schema"), calibration)
     if (root / XGBOOST_FILE).is_file():
-        return LoadedModel("xgboost", _load_booster(root / XGBOOST_FILE), {}, schema, calibration)
+        booster = _load_booster(root / XGBOOST_FILE)
+        task = "regression" if _objective(booster) in REGRESSION_OBJECTIVES else "classification"
+        return LoadedModel("xgboost", booster, {}, schema, calibration, task)
     raise ValueError(f"no {XGBOOST_FILE} or {TORCH_FILE} in {model_dir}")
 
 
@@ -119,11 +138,34 @@ def _load_booster(path: Path) -> Any:
     return booster
 
 
-def predict_proba(model: LoadedModel, features: np.ndarray) -> np.ndarray:
-    """Class probabilities ``(rows, classes)`` for numeric (already encoded) features."""
+def _objective(booster: Any) -> str:
+    return str(json.loads(booster.save_config())["learner"]["objective"]["name"])
+
+
+def _as_matrix(features: np.ndarray) -> np.ndarray:
     features = np.asarray(features, dtype=np.float64)
     if features.ndim != 2:
         raise ValueError("features must be a 2-D array")
+    return features
+
+
+def predict_values(model: LoadedModel, features: np.ndarray) -> np.ndarray:
+    """Predicted values ``(rows,)`` of a regression model for numeric (encoded) features."""
+    import xgboost as xgb
+
+    features = _as_matrix(features)
+    if model.task != "regression":
+        raise ValueError("the model is a classifier; use predict_proba")
+    expected = model.model.num_features()
+    if expected:
+        _check_width(features, expected)
+    values = model.model.predict(xgb.DMatrix(features, missing=np.nan))
+    return np.asarray(values, dtype=np.float64).reshape(len(features))
+
+
+def predict_proba(model: LoadedModel, features: np.ndarray) -> np.ndarray:
+    """Class probabilities ``(rows, classes)`` for numeric (already encoded) features."""
+    features = _as_matrix(features)
     if model.framework == "pytorch":
         import torch
 
@@ -146,7 +188,7 @@ def _xgboost_proba(booster: Any, features: np.ndarray) -> np.ndarray:
     expected = booster.num_features()
     if expected:
         _check_width(features, expected)
-    objective = json.loads(booster.save_config())["learner"]["objective"]["name"]
+    objective = _objective(booster)
     margin = booster.predict(xgb.DMatrix(features, missing=np.nan), output_margin=True)
     if objective.startswith("multi:"):
         shifted = np.exp(margin - margin.max(axis=1, keepdims=True))
@@ -154,7 +196,10 @@ def _xgboost_proba(booster: Any, features: np.ndarray) -> np.ndarray:
     if objective.startswith("binary:") or objective == "reg:logistic":
         positive = 1.0 / (1.0 + np.exp(-margin))
         return np.column_stack([1.0 - positive, positive])
-    raise ValueError(f"XGBoost objective {objective} is not a classification objective")
+    raise ValueError(
+        f"XGBoost objective {objective} does not predict class probabilities; "
+        "regression models predict values (predict_values)"
+    )
 
 
 def calibrate(scores: np.ndarray, calibration: dict[str, Any]) -> np.ndarray:
@@ -231,7 +276,9 @@ def _encode(value: Any, mapping: dict[str, int]) -> float:
 
 
 def predict_fn(input_data: list[Any], model: LoadedModel) -> dict[str, Any]:
-    """Score parsed rows; returns probabilities, predicted labels and calibrated scores."""
+    """Score parsed rows: probabilities, labels and calibrated scores, or regression values."""
+    if model.task == "regression":
+        return {"values": predict_values(model, encode_rows(input_data, model.schema))}
     probs = predict_proba(model, encode_rows(input_data, model.schema))
     classes = (model.schema or {}).get("label_classes") or model.config.get("classes")
     if not classes or len(classes) != probs.shape[1]:
@@ -247,10 +294,12 @@ def predict_fn(input_data: list[Any], model: LoadedModel) -> dict[str, Any]:
 
 def output_fn(prediction: dict[str, Any], accept: str) -> str:
     """Serialise predictions as JSON or CSV."""
+    accept = (accept or "application/json").split(";")[0].strip().lower()
+    if "values" in prediction:
+        return _values_output(prediction["values"], accept)
     probs: np.ndarray = prediction["probs"]
     calibrated = prediction.get("calibrated")
     binary = probs.shape[1] == 2
-    accept = (accept or "application/json").split(";")[0].strip().lower()
     if accept == "text/csv":
         lines = []
         for i, row in enumerate(probs):
@@ -271,6 +320,14 @@ def output_fn(prediction: dict[str, Any], accept: str) -> str:
                 record["calibrated_prob"] = float(calibrated[i])
             records.append(record)
         return json.dumps({"predictions": records})
+    raise ValueError(f"unsupported accept type {accept!r}")
+
+
+def _values_output(values: np.ndarray, accept: str) -> str:
+    if accept == "text/csv":
+        return "".join(f"{float(v):.10g}\n" for v in values)
+    if accept in ("application/json", "*/*"):
+        return json.dumps({"predictions": [{"value": float(v)} for v in values]})
     raise ValueError(f"unsupported accept type {accept!r}")
 
 

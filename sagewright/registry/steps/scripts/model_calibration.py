@@ -69,6 +69,15 @@ def read_scored(folder: Path, args: argparse.Namespace) -> tuple[np.ndarray, np.
             raise _common.ScriptError(f"no 'label,score' rows under {folder}")
         return rows[:, -1], rows[:, 0]
     table = _common.read_tables(folder, "csv")
+    if (
+        args.score_field not in table.columns
+        and "pred" in table.columns
+        and "prob" not in table.columns
+    ):
+        raise _common.ScriptError(
+            "the predictions hold values (a regression model's), not class probabilities; "
+            "calibration needs a binary classifier"
+        )
     for name in (args.score_field, args.label_field):
         if name not in table.columns:
             raise _common.ScriptError(f"column '{name}' not in predictions {list(table.columns)}")

@@ -17,6 +17,10 @@ Output channels:
   prob = probability of class 1); multiclass adds
   ``pred`` and ``prob_<k>`` columns and ``prob`` is the top class probability.
 Multiclass precision / recall / f1 are macro averages; auc is one-vs-rest.
+Regression models (see ``inference.py``) get ``mse rmse mae r2`` instead (``r2`` is null when
+the labels are constant), a copy under ``regression_metrics``, no ``threshold`` or
+``positive_rate``, and predictions ``id,label,pred`` (label and pred are values).
+``task`` says which kind the report is: ``classification`` or ``regression``.
 """
 
 from __future__ import annotations
@@ -93,6 +97,54 @@ def compute_metrics(labels: np.ndarray, probs: np.ndarray, threshold: float) -> 
     return result
 
 
+def compute_regression_metrics(labels: np.ndarray, values: np.ndarray) -> dict[str, Any]:
+    """mse, rmse, mae and r2 of predicted values against the labels."""
+    from sklearn import metrics as skm
+
+    mse = float(skm.mean_squared_error(labels, values))
+    r2 = None
+    if len(labels) > 1 and np.ptp(labels) > 0:
+        r2 = float(skm.r2_score(labels, values))
+    else:
+        _common.log("WARNING: the labels are constant; r2 is null")
+    result: dict[str, Any] = {
+        "mse": mse,
+        "rmse": math.sqrt(mse),
+        "mae": float(skm.mean_absolute_error(labels, values)),
+        "r2": r2,
+        "num_rows": len(labels),
+    }
+    result["regression_metrics"] = {
+        name: {"value": result[name], "standard_deviation": "NaN"}
+        for name in ("mse", "rmse", "mae", "r2")
+        if result[name] is not None
+    }
+    return result
+
+
+def score(
+    model: inference.LoadedModel, matrix: np.ndarray, threshold: float
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The metrics report and the prediction columns of a labelled split."""
+    features = matrix[:, 1:]
+    if model.task == "regression":
+        values = inference.predict_values(model, features)
+        columns = {"label": matrix[:, 0], "pred": values}
+        return compute_regression_metrics(matrix[:, 0], values), columns
+    probs = inference.predict_proba(model, features)
+    classes = model.config.get("classes") or list(range(probs.shape[1]))
+    labels = _common.class_indices(matrix[:, 0], classes)
+    columns = {"label": labels}
+    if probs.shape[1] == 2:
+        columns["prob"] = probs[:, 1]
+    else:
+        columns["prob"] = probs.max(axis=1)
+        columns["pred"] = probs.argmax(axis=1)
+        for k in range(probs.shape[1]):
+            columns[f"prob_{k}"] = probs[:, k]
+    return compute_metrics(labels, probs, threshold), columns
+
+
 def main(argv: list[str]) -> None:
     """Score ``eval_data`` with ``model_artifacts``; write metrics and predictions."""
     parser = _common.processing_parser(__doc__.splitlines()[0])
@@ -117,32 +169,28 @@ def main(argv: list[str]) -> None:
         framework = _common.detect_framework(model_dir, args.framework)
         try:
             model = inference.model_fn(str(model_dir))
-            probs = inference.predict_proba(model, matrix[:, 1:])
+            report, columns = score(model, matrix, args.threshold)
         except ValueError as exc:
             raise _common.ScriptError(f"cannot score {split} with the model: {exc}") from exc
-    classes = model.config.get("classes") or list(range(probs.shape[1]))
-    labels = _common.class_indices(matrix[:, 0], classes)
 
-    report = compute_metrics(labels, probs, args.threshold)
     report.update(
+        task=model.task,
         job_type=args.job_type,
         split=split,
         framework=framework,
         label_name=args.label_name or schema.get("label"),
         id_name=args.id_name or schema.get("id"),
     )
-    table = pd.DataFrame({"id": ids, "label": labels})
-    if probs.shape[1] == 2:
-        table["prob"] = probs[:, 1]
-    else:
-        table["prob"] = probs.max(axis=1)
-        table["pred"] = probs.argmax(axis=1)
-        for k in range(probs.shape[1]):
-            table[f"prob_{k}"] = probs[:, k]
+    table = pd.DataFrame({"id": ids, **columns})
     with _common.staged_outputs(args.output_dir, "metrics", "predictions") as out:
         _common.write_json(out["metrics"] / "metrics.json", report)
         table.to_csv(out["predictions"] / "predictions.csv", index=False)
-    summary = {k: report[k] for k in ("auc", "accuracy", "f1", "log_loss")}
+    shown = (
+        ("mse", "rmse", "mae", "r2")
+        if model.task == "regression"
+        else ("auc", "accuracy", "f1", "log_loss")
+    )
+    summary = {k: report[k] for k in shown}
     _common.log(f"model_evaluation[{args.job_type}/{split}]: {summary}")
 
 
