@@ -77,6 +77,27 @@ def test_generate_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
         check("generate", bad)
 
 
+def test_generate_json_names_unsupported_asks_and_values_not_understood(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    requirement = (
+        "Train XGBoost on s3://acme-ml/fraud/train/ (label is_fraud, id txn_id) with "
+        "max_depth=2**64, package it and serve it from a real-time endpoint. Region us-west-2, "
+        "role arn:aws:iam::123456789012:role/SageMakerExec, bucket acme-ml-artifacts, "
+        "pipeline name fraud-xgb."
+    )
+    code, data = run_json(
+        capsys, "generate", requirement, "--out", str(tmp_path / "o"), "--yes", "--json"
+    )
+    assert code == 0
+    check("generate", data)
+    assert [n for n in data["unsupported"] if "real-time endpoint" in n]
+    assert [n for n in data["not_understood"] if "max_depth=2**64" in n]
+    assert "hyperparameters.max_depth" not in data["provenance"] or (
+        data["provenance"]["hyperparameters.max_depth"] != "stated"
+    )
+
+
 def test_batch_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """One item per run keeps the batch in this process (two or more spawn workers)."""
     statuses = []

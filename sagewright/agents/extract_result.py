@@ -79,6 +79,15 @@ class Extraction:
     def facts(self) -> dict[str, Any]:
         return self.values.facts()
 
+    @property
+    def not_understood(self) -> list[str]:
+        """The notes quoting stated values that were not taken (never taken in part)."""
+        return [note for note in self.notes if note.startswith("not understood:")]
+
+    @property
+    def unsupported(self) -> list[str]:
+        return [note for note in self.notes if note.startswith("not supported:")]
+
 
 @dataclass
 class _Candidate:

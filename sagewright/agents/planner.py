@@ -74,6 +74,11 @@ class PlanResult:
     def valid(self) -> bool:
         return not self.errors
 
+    @property
+    def unsupported(self) -> list[str]:
+        """The notes naming asks the catalogue lacks (left out, never replaced)."""
+        return [note for note in self.notes if note.startswith("not supported:")]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "topology": self.topology,
