@@ -185,13 +185,14 @@ def build_server(root: Path, *, allow_deploy: bool = False) -> Any:
         """Build the pipeline offline into ``out`` (pipeline.json, manifest.json, code/)."""
         from sagewright.builders.assembler import assemble as assemble_pipeline
         from sagewright.builders.deploy import write_deploy_folder
+        from sagewright.cli import read_text
         from sagewright.config_file import load_config_file
         from sagewright.topology import Topology
 
         topo_path = resolve_under(root, topology_file)
         config_path = resolve_under(root, config_file)
         target = resolve_under(root, out)
-        topo = Topology.from_json(_read(topo_path), source=topology_file)
+        topo = Topology.from_json(read_text(topo_path), source=topology_file)
         loaded = load_config_file(config_path, topology=topo)
         loaded.require_resolved(allow=False)
         assembly = assemble_pipeline(topo, loaded.configs)
@@ -227,15 +228,6 @@ def build_server(root: Path, *, allow_deploy: bool = False) -> Any:
             return deployed
 
     return server
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SagewrightError(f"{path}: file not found", code="file_not_found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SagewrightError(f"{path}: cannot read: {exc}", code="unreadable_file") from None
 
 
 def serve(root: Path, *, allow_deploy: bool = False) -> None:
