@@ -13,7 +13,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -174,12 +174,13 @@ def run_local(
 ) -> RunResult:
     """Run the pipeline in ``folder_path`` locally; never raises for a failing step."""
     started = time.perf_counter()
-    folder = read_folder(Path(folder_path))
+    folder = read_folder(Path(folder_path).resolve())  # steps run with their own cwd
     options = options or RunOptions()
+    options = replace(options, data={node: path.resolve() for node, path in options.data.items()})
     check_dependencies(folder)
     check_data(folder, options.data)
     folder.check_code()
-    work_dir = Path(work) if work is not None else folder.path / "local-run"
+    work_dir = Path(work).resolve() if work is not None else folder.path / "local-run"
     prepare_work(work_dir)
     parameters = {p["Name"]: p.get("DefaultValue") for p in folder.definition.get("Parameters", [])}
     resolver = Resolver(parameters, EXECUTION_ID)

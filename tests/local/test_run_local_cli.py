@@ -66,6 +66,28 @@ def test_user_data_runs_and_json_reports_each_step(data_only, tmp_path, capsys):
     assert report["steps"][0]["notes"] == [f"data from {table}"]
 
 
+def test_relative_paths_run_as_the_readme_writes_them(data_only, tmp_path, capsys, monkeypatch):
+    (tmp_path / "calib.csv").write_text(
+        "account_id,utilization,delinquent_90d\n"
+        + "\n".join(f"acct-{i},{i % 7 * 0.5},{i % 2}" for i in range(60))
+        + "\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(
+        capsys,
+        data_only.name,
+        "--data",
+        "DataLoading_calibration=calib.csv",
+        "--work",
+        "run",
+        "--json",
+    )
+    report = json.loads(out)
+    assert code == 0, (err, report.get("log_tail"))
+    assert [s["status"] for s in report["steps"]] == ["Succeeded", "Succeeded"]
+    assert (tmp_path / "run" / "run.json").is_file()
+
+
 def test_a_failing_step_exits_1_naming_it_with_its_log_tail(data_only, tmp_path, capsys):
     table = tmp_path / "calib.csv"
     table.write_text("only_column\n1\n2\n")  # no label column: preprocessing fails
