@@ -120,16 +120,32 @@ def order(parents: dict[str, list[str]]) -> list[str]:
     return done
 
 
+RUN_ENTRIES = frozenset({RUN_FILE, "steps", "s3"})  # all an earlier run folder holds
+
+
 def prepare_work(work: Path) -> None:
-    """An empty run folder; an earlier run folder (with run.json) is replaced."""
+    """An empty run folder; only an earlier run folder, and nothing else, is replaced."""
     if work.exists():
-        if any(work.iterdir()) and not (work / RUN_FILE).is_file():
+        if any(work.iterdir()) and not _is_earlier_run(work):
             raise LocalRunError(
-                f"--work {work}: folder exists and is not an earlier run folder",
+                f"--work {work}: folder exists and is not an earlier run folder "
+                "(it holds files run-local did not write); nothing was deleted",
                 hint="give an empty or new folder",
             )
         shutil.rmtree(work)
     work.mkdir(parents=True)
+
+
+def _is_earlier_run(work: Path) -> bool:
+    """True when ``work`` holds exactly what a run writes, with its ``run.json`` report."""
+    names = {entry.name for entry in work.iterdir()}
+    if RUN_FILE not in names or not names <= RUN_ENTRIES:
+        return False
+    try:
+        report = json.loads((work / RUN_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(report, dict) and {"pipeline", "status", "steps"} <= report.keys()
 
 
 def check_dependencies(folder: PipelineFolder) -> None:

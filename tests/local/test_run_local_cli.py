@@ -88,6 +88,16 @@ def test_relative_paths_run_as_the_readme_writes_them(data_only, tmp_path, capsy
     assert (tmp_path / "run" / "run.json").is_file()
 
 
+def test_a_work_folder_with_files_of_its_own_is_never_deleted(data_only, tmp_path, capsys):
+    work = tmp_path / "project"
+    (work / "src").mkdir(parents=True)
+    (work / "src" / "train.py").write_text("print('mine')\n")
+    (work / "run.json").write_text('{"pipeline": "mine", "status": "x", "steps": []}')
+    code, _, err = run_cli(capsys, str(data_only), "--work", str(work), "--rows", "50")
+    assert code == 2 and "not an earlier run folder" in err
+    assert (work / "src" / "train.py").read_text() == "print('mine')\n"
+
+
 def test_a_failing_step_exits_1_naming_it_with_its_log_tail(data_only, tmp_path, capsys):
     table = tmp_path / "calib.csv"
     table.write_text("only_column\n1\n2\n")  # no label column: preprocessing fails
