@@ -41,11 +41,9 @@ from sagewright.agents.llm import (
     resolve_settings,
 )
 from sagewright.agents.offline_extractor import extract_offline
-from sagewright.errors import AgentError
+from sagewright.agents.text.requirement import requirement_text
 from sagewright.registry import Registry, default_registry
 from sagewright.topology import Topology
-
-MAX_REQUIREMENT_CHARS = 20_000
 
 __all__ = ["Conflict", "Extraction", "Rejected", "extract"]
 
@@ -63,7 +61,7 @@ def extract(
     settings: ModelSettings | None = None,
 ) -> Extraction:
     """The values ``requirement`` states for ``topology``, by the backend ``model`` names."""
-    text = _check_requirement(requirement)
+    text = requirement_text(requirement)
     topo = Topology.parse(topology)
     reg = registry or default_registry()
     resolved = settings or resolve_settings(
@@ -92,19 +90,3 @@ def extract(
         result.notes.append(note)
         report(f"extract: {note}")
         return result
-
-
-def _check_requirement(requirement: object) -> str:
-    if not isinstance(requirement, str):
-        raise AgentError(
-            f"requirement must be text, got {type(requirement).__name__}",
-            code="bad_requirement",
-        )
-    if len(requirement) > MAX_REQUIREMENT_CHARS:
-        raise AgentError(
-            f"the requirement has {len(requirement)} characters; "
-            f"the limit is {MAX_REQUIREMENT_CHARS}",
-            hint="shorten it to the pipeline's data, model and values",
-            code="requirement_too_long",
-        )
-    return requirement

@@ -47,11 +47,10 @@ from sagewright.agents.llm import (
     report,
     resolve_settings,
 )
+from sagewright.agents.text.requirement import requirement_text
 from sagewright.checker import check_topology
 from sagewright.errors import AgentError, TopologyIssue
 from sagewright.registry import Registry, default_registry
-
-MAX_REQUIREMENT_CHARS = 20_000
 
 
 @dataclass
@@ -121,7 +120,7 @@ def plan(
     settings: ModelSettings | None = None,
 ) -> PlanResult:
     """Plan a requirement into a checked topology with the backend ``model`` names."""
-    text = _check_requirement(requirement)
+    text = requirement_text(requirement, stripped=True)
     reg = registry or default_registry()
     resolved = settings or resolve_settings(
         model, base_url=base_url, timeout=timeout, config_file=config_file
@@ -223,25 +222,3 @@ def _fallback(
     offline.notes.append(f"the LLM backend failed ({cause}); used the offline planner")
     report(f"plan: {offline.notes[-1]}")
     return offline
-
-
-def _check_requirement(requirement: object) -> str:
-    if not isinstance(requirement, str):
-        raise AgentError(
-            f"requirement must be text, got {type(requirement).__name__}",
-            code="bad_requirement",
-        )
-    text = requirement.strip()
-    if not text:
-        raise AgentError(
-            "the requirement is empty",
-            hint="describe the pipeline: data, model, and the stages you want",
-            code="empty_requirement",
-        )
-    if len(text) > MAX_REQUIREMENT_CHARS:
-        raise AgentError(
-            f"the requirement has {len(text)} characters; the limit is {MAX_REQUIREMENT_CHARS}",
-            hint="shorten it to the pipeline's data, model and stages",
-            code="requirement_too_long",
-        )
-    return text
