@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from sagewright import jsonio
+from sagewright.builders import sdk
 from sagewright.errors import SagewrightError
 from sagewright.folders import (
     check_owned_file,
@@ -219,9 +220,16 @@ def _pool(processes: bool, workers: int) -> Executor:
     return ProcessPoolExecutor(
         max_workers=max(1, workers),
         mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded parent
-        initializer=die_with_parent,
-        initargs=(os.getpid(),),
+        initializer=_init_worker,
+        initargs=(os.getpid(), sdk.is_lean()),
     )
+
+
+def _init_worker(parent_pid: int, lean: bool) -> None:
+    """A worker dies with its parent and imports the SDK as leanly as its parent does."""
+    die_with_parent(parent_pid)
+    if lean:
+        sdk.lean_process()
 
 
 def die_with_parent(parent_pid: int) -> None:

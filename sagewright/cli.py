@@ -28,8 +28,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# emoji=False: user text such as ":smile:" prints as typed (and rich's 4 MiB emoji
+# table is never loaded).
+out = Console(soft_wrap=True, emoji=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 #: validate prints at most this many issues; --json gives them all.
 MAX_ISSUES_SHOWN = 50
@@ -490,7 +492,9 @@ def _report(exc: SagewrightError) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Console entry: typed errors become one line on stderr and exit code 2."""
     from sagewright.agents.llm import set_progress
+    from sagewright.builders.sdk import lean_process
 
+    lean_process()  # this process is ours: the SDK import may skip what builds never use
     set_progress(lambda line: err.print(line, markup=False, highlight=False))  # LLM calls
     try:
         code = app(args=argv, prog_name="sagewright", standalone_mode=False)

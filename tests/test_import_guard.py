@@ -58,9 +58,9 @@ print("\\n@@" + json.dumps(found))
 """
 
 
-def run_command(*argv: str, cwd: Path) -> dict[str, str]:
+def run_command(*argv: str, cwd: Path, forbidden: tuple[str, ...] = FORBIDDEN) -> dict[str, str]:
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, ",".join(FORBIDDEN), *argv],
+        [sys.executable, "-c", CHILD, ",".join(forbidden), *argv],
         capture_output=True,
         text=True,
         cwd=cwd,
@@ -120,3 +120,40 @@ def test_the_guard_sees_a_forbidden_import(inputs: Path) -> None:
     )
     assert "sagemaker" in found
     assert "sagewright/builders/" in found["sagemaker"]
+
+
+def test_generate_skips_pyarrow_and_leaves_it_importable(inputs: Path) -> None:
+    """The CLI hides pyarrow from pandas while the SDK loads (~32 MiB of peak RSS), only then."""
+    found = run_command(
+        "generate",
+        "--requirement-file",
+        "example.txt",
+        "--out",
+        "lean",
+        "--yes",
+        cwd=inputs,
+        forbidden=("pyarrow", "pandas"),
+    )
+    assert set(found) == {"pandas"}, found  # pandas came with the SDK, pyarrow did not
+    after = subprocess.run(
+        [sys.executable, "-c", PARQUET_AFTER_LOAD],
+        capture_output=True,
+        text=True,
+        cwd=inputs,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(inputs), "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert after.returncode == 0 and after.stdout.strip() == "x,y", after.stderr[-2000:]
+
+
+PARQUET_AFTER_LOAD = """
+import sys
+from sagewright.builders import sdk
+sdk.prepare_environment("us-east-1")
+sdk.lean_process()
+sdk.load_sdk()
+assert "pyarrow" not in sys.modules, "pyarrow was imported with the SDK"
+import pandas as pd
+pd.DataFrame({"b": ["x", "y"]}).to_parquet("t.parquet")
+print(",".join(pd.read_parquet("t.parquet")["b"]))
+"""

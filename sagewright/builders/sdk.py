@@ -38,6 +38,8 @@ __all__ = [
     "OFFLINE_ERROR_CODE",
     "RefusedCall",
     "building_steps",
+    "is_lean",
+    "lean_process",
     "load_sdk",
     "offline_session",
     "prepare_environment",
@@ -97,8 +99,13 @@ SDK_MODULES = (
     "sagemaker.train.tuner",
 )
 
+#: Installed packages that pandas imports eagerly when present but no build path uses.
+#: pyarrow (a sagemaker-mlops requirement) alone holds ~32 MiB of peak RSS.
+UNUSED_BY_BUILDS = ("pyarrow",)
+
 _lock = threading.Lock()
 _session_class: type[Any] | None = None
+_lean = False
 _quiet_depth = 0
 
 
@@ -282,6 +289,23 @@ def _offline_session_class() -> type[Any]:
         return _session_class
 
 
+def lean_process() -> None:
+    """Declare this process ours (the CLI): the SDK import may skip :data:`UNUSED_BY_BUILDS`.
+
+    Library users keep their pandas as they configured it; the CLI, its batch workers,
+    chat and the MCP server hide pyarrow from pandas while the SDK loads (pandas then
+    uses Python string storage) and allow it again afterwards, so ``read_parquet``
+    still imports it on demand.
+    """
+    global _lean
+    _lean = True
+
+
+def is_lean() -> bool:
+    """Whether :func:`lean_process` was called in this process."""
+    return _lean
+
+
 def load_sdk() -> None:
     """Import :data:`SDK_MODULES` once, then keep the garbage collector off them.
 
@@ -295,12 +319,17 @@ def load_sdk() -> None:
     from sagewright.builders.botocore_data import share_with_default_session
 
     share_with_default_session()
+    hidden = [m for m in UNUSED_BY_BUILDS if _lean and m not in sys.modules]
     paused = gc.isenabled()
     gc.disable()
     try:
+        for name in hidden:
+            sys.modules[name] = None  # type: ignore[assignment]  # "import" fails fast
         for name in SDK_MODULES:
             importlib.import_module(name)
     finally:
+        for name in hidden:
+            sys.modules.pop(name, None)
         if paused:
             gc.enable()
     gc.freeze()
