@@ -88,6 +88,9 @@ echo "llama-server up on 127.0.0.1:$PORT ($(git -C "$HERE" rev-parse --short HEA
 
 export SAGEWRIGHT_BASE_URL="http://127.0.0.1:$PORT/v1"
 export SAGEWRIGHT_MODEL="openai:local"
+# A 0.5B model on 2 CPU cores needs ~10 s for a 1k-token prompt and 16-25 tok/s after it:
+# a full 2k-token reply takes minutes, and the default 60 s per call times out every try.
+export SAGEWRIGHT_TIMEOUT="${SAGEWRIGHT_TIMEOUT:-300}"
 REQ="Train XGBoost on s3://b/train/ with label y, evaluate on s3://b/test/, package and register"
 cd "$WORK"
 

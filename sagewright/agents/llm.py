@@ -41,6 +41,7 @@ Nothing here logs prompts, replies or keys.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -84,6 +85,9 @@ class LLMMalformedOutputError(LLMError):
         super().__init__(message, hint=hint)
         self.raw = raw
         self.feedback = feedback  # a short note for the model when the reply goes back
+        # The same rejected reply came back after a repair note: at temperature 0 another
+        # round would cost a full call and return it again (seen on a real 0.5B model).
+        self.repeated = False
 
 
 class LLMRateLimitedError(LLMError):
@@ -468,6 +472,7 @@ class StructuredCaller:
         self.modes = modes_for(settings)
         self.attempts: list[Attempt] = []
         self.deadline = time.monotonic() + settings.budget_seconds
+        self._rejected: set[str] = set()  # hashes of the rejected replies of this plan/extraction
 
     @property
     def mode(self) -> str:
@@ -579,6 +584,11 @@ class StructuredCaller:
             hint="send the reply back with the parse error for repair",
         )
         exc.feedback = feedback
+        digest = hashlib.sha256(raw_text.encode()).hexdigest()
+        exc.repeated = bool(raw_text) and digest in self._rejected
+        self._rejected.add(digest)
+        if exc.repeated:
+            exc.message += "; the model repeated a reply it had been asked to repair"
         return exc
 
     def _cut_off(self, exc: Exception, attempt: Attempt) -> LLMMalformedOutputError:

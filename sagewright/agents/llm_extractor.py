@@ -284,7 +284,7 @@ def extract_with_llm(
         try:
             reply = caller.call(messages, schema=schema, name=SCHEMA_NAME)
         except LLMMalformedOutputError as exc:
-            if attempt == REPAIR_ROUNDS:
+            if attempt == REPAIR_ROUNDS or exc.repeated:
                 raise LLMMalformedOutputError(
                     f"the model's reply is still not JSON after {REPAIR_ROUNDS} repair round "
                     f"({exc.message})",

@@ -175,7 +175,7 @@ def plan_with_llm(
         try:
             reply = caller.call(messages, schema=schema, name=SCHEMA_NAME)
         except LLMMalformedOutputError as exc:
-            if attempt == rounds:
+            if attempt == rounds or exc.repeated:
                 if last is not None:
                     return last
                 raise

@@ -59,12 +59,23 @@ def test_endless_repetition_ends_at_the_token_cap_and_is_repaired(llm_server, se
 
 
 def test_endless_repetition_every_round_falls_back_naming_the_cut_off(llm_server, settings):
-    looping = node("DataLoading_training", [])
-    llm_server.script(*[{"runaway": looping}] * 3)
+    replies = [{"runaway": node(name, [])} for name in ("DataLoading_a", "Other_b", "Third_c")]
+    llm_server.script(*replies)
     result = plan(REQUIREMENT, settings=settings)
     assert result.fallback == "llm_malformed"
     assert [a.finish_reason for a in result.llm_attempts] == ["length"] * 3
     assert any("cut off" in note for note in result.notes)
+
+
+def test_the_same_rejected_reply_twice_stops_the_repairs(llm_server, settings):
+    """At temperature 0 a real 0.5B model sent the same cut-off reply after each repair note
+    (3 x 150 s); a repeat ends the rounds at once."""
+    llm_server.script(*[{"runaway": node("DataLoading_training", [])}] * 3)
+    result = plan(REQUIREMENT, settings=settings)
+    assert result.fallback == "llm_malformed"
+    assert [a.finish_reason for a in result.llm_attempts] == ["length"] * 2
+    assert len(llm_server.requests) == 2
+    assert any("repeated a reply" in note for note in result.notes)
 
 
 def test_overall_budget_is_honoured_during_a_hanging_call(llm_server, settings):
