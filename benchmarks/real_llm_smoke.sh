@@ -104,7 +104,14 @@ timed() {  # timed NAME CMD...: run, keep stdout/stderr, record exit code and se
 }
 
 timed plan $SAGEWRIGHT plan --model openai:local --json "$REQ"
-timed generate $SAGEWRIGHT generate --model openai:local --yes --out "$WORK/gen" "$REQ"
+# The requirement names no region, role, bucket or pipeline name, and its bucket "b" is too
+# short for S3 (3-63 characters): generate takes those from a defaults file and a valid bucket.
+cat >"$WORK/defaults.json" <<'JSON'
+{"region": "us-east-1", "role_arn": "arn:aws:iam::123456789012:role/SageMakerRole",
+ "bucket": "smoke-bucket", "pipeline_name": "llm-smoke"}
+JSON
+timed generate $SAGEWRIGHT generate --model openai:local --yes --out "$WORK/gen" \
+  --defaults "$WORK/defaults.json" "${REQ//s3:\/\/b\//s3://smoke-bucket/}"
 head -5 "$HERE/eval/golden/topologies.jsonl" >"$WORK/five.jsonl"
 timed eval $SAGEWRIGHT eval --golden "$WORK/five.jsonl" --model openai:local --json \
   --predictions-out "$WORK/predictions.jsonl"

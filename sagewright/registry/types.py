@@ -41,7 +41,8 @@ PACKAGE_GROUP_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
 #: What a valid value of each pattern looks like, for error messages (never the raw regex).
 PATTERN_DESCRIPTIONS: dict[str, str] = {
     ROLE_ARN_PATTERN: "an IAM role ARN such as arn:aws:iam::123456789012:role/SageMakerRole",
-    S3_URI_PATTERN: "an S3 URI such as s3://my-bucket/path/ (lowercase bucket, no spaces)",
+    S3_URI_PATTERN: "an S3 URI such as s3://my-bucket/path/ (a bucket of 3-63 lowercase "
+    "letters, digits, '.' or '-'; no spaces)",
     BUCKET_PATTERN: "an S3 bucket name: 3-63 lowercase letters, digits, '.' or '-', "
     "starting and ending with a letter or digit",
     INSTANCE_TYPE_PATTERN: "an instance type such as ml.m5.xlarge",
