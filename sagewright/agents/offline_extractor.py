@@ -24,13 +24,8 @@ from sagewright.agents.extract_result import Collector, Extraction
 from sagewright.agents.llm import Usage
 from sagewright.agents.questions import model_from_config_nodes, questions_for
 from sagewright.agents.requirement_reader import (
-    CALIBRATE,
-    CONCEPTS,
-    EVALUATE,
-    PACKAGE,
-    PAYLOAD,
-    PREPROCESS,
     read_requirement,
+    vocabulary,
 )
 from sagewright.agents.text.discourse import message_starts, told
 from sagewright.agents.text.literals import MASK, Mention, find_mentions, flatten_layout, mask
@@ -45,6 +40,7 @@ from sagewright.agents.text.windows import (
 from sagewright.facts import PipelineValues
 from sagewright.registry import JOB_TYPES, Registry, default_registry
 from sagewright.registry.fields import field_cues
+from sagewright.registry.hyperparameters import ModelHyperparameters
 from sagewright.scaffold import infer_framework
 from sagewright.topology import Topology, qualifier_of, step_type_of
 
@@ -89,26 +85,28 @@ CONNECT = (
     r"|\bis\b|\bwill be\b|\bshould be\b|\bnamed\b|\bcalled\b)\s*|\s+)"
     r"(?:the\s+)?(?:(?:column|field|col)\s+)?(?:(?:named|called)\s+)?"
 )
+LABEL_WORD, *TARGET_WORDS = field_cues(ModelHyperparameters, "label_name")
+_TARGET = "|".join(TARGET_WORDS)
 LABEL_PATTERNS = [
     re.compile(
-        r"\blabels?(?:\s*\([^)\n]{0,20}\))?(?:[ _](?:column|col|field|name|variable))?"
+        rf"\b(?:{LABEL_WORD})(?:\s*\([^)\n]{{0,20}}\))?(?:[ _](?:column|col|field|name|variable))?"
         + CONNECT
         + IDENT,
         re.IGNORECASE,
     ),
     re.compile(
-        r"\b(?:target|ground[ _-]truth)\s*(?:[:=]|\bis\b)\s*(?:the\s+)?(?:column\s+)?" + IDENT,
+        rf"\b(?:{_TARGET})\s*(?:[:=]|\bis\b)\s*(?:the\s+)?(?:column\s+)?" + IDENT,
         re.IGNORECASE,
     ),
     re.compile(
-        r"\b(?:target|ground[ _-]truth|outcome|response|dependent)[ _]"
-        r"(?:column|col|field|name|variable|label)" + CONNECT + IDENT,
+        rf"\b(?:{_TARGET})[ _](?:column|col|field|name|variable|label)" + CONNECT + IDENT,
         re.IGNORECASE,
     ),
     # "y = churned": the statistician's name for the label
     re.compile(r"(?<![A-Za-z0-9_.\-])y\s*(?:=|:=)\s*" + IDENT),
     re.compile(
-        IDENT + r"\s+(?:(?:which|that)\s+)?(?:is|as)\s+(?:the\s+|our\s+)?(?:label|target)\b",
+        IDENT
+        + rf"\s+(?:(?:which|that)\s+)?(?:is|as)\s+(?:the\s+|our\s+)?(?:{LABEL_WORD}|target)\b",
         re.IGNORECASE,
     ),
 ]
@@ -129,7 +127,7 @@ PREDICT_PATTERN = re.compile(
     re.IGNORECASE,
 )
 ID_WORDS = (
-    r"\b(?:ids?|identifier|row[ _-]?id|record[ _-]?id|primary[ _]key|key[ _]column|unique[ _]key)"
+    r"\b(?:" + "|".join(field_cues(ModelHyperparameters, "id_name")) + ")"
     r"(?:[ _](?:column|col|field|name))?"
 )
 ID_PATTERNS = [
@@ -632,23 +630,15 @@ def _instances(ctx: _Context) -> None:
                     ctx.collector.add(f"{node}.transform_instance_type", value, evidence)
 
 
-# Stages that run as processing jobs, by the planner's concept words.
-PROCESSING_STAGES = {
-    PACKAGE: "Packaging",
-    PAYLOAD: "PayloadGeneration",
-    EVALUATE: "ModelEvaluation",
-    CALIBRATE: "ModelCalibration",
-    PREPROCESS: "TabularPreprocessing",
-}
-
-
 def _step_named_last(ctx: _Context, window: str, after: int) -> list[str]:
     """Nodes of the processing stage the window names last (after position ``after``)."""
     lowered = window.lower()
+    patterns = vocabulary(ctx.registry).patterns
     found = [
-        (m.start(), step)
-        for concept, step in PROCESSING_STAGES.items()
-        for m in CONCEPTS[concept].finditer(lowered)
+        (m.start(), spec.name)
+        for spec in ctx.registry
+        if spec.cues and spec.sagemaker_step == "ProcessingStep"  # a step with its own instances
+        for m in patterns[spec.asked_as].finditer(lowered)
         if m.start() >= after
     ]
     if not found:
@@ -972,7 +962,11 @@ def _assign_job_types(ctx: _Context, data: list[Mention], job_types: list[str]) 
     """
     if len(data) == 1 and len(job_types) == 1:
         return [job_types[0]]
-    read = {s.value: s.job_type for s in read_requirement(ctx.text).sources if s.kind != "model"}
+    read = {
+        s.value: s.job_type
+        for s in read_requirement(ctx.text, ctx.registry).sources
+        if s.kind != "model"
+    }
     out = [job if (job := read.get(m.value)) in job_types else None for m in data]
     loose = [i for i, job in enumerate(out) if job is None]
     open_jobs = [j for j in job_types if j not in out]

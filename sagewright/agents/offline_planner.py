@@ -26,7 +26,6 @@ from sagewright.agents.requirement_reader import (
     TRAIN,
     TUNE,
     Intent,
-    asks_for,
     read_requirement,
 )
 from sagewright.agents.text.asks import outside_catalogue
@@ -163,7 +162,7 @@ class _Graph:
 def plan_offline(requirement: str, *, registry: Registry | None = None) -> OfflinePlan:
     """Plan a requirement without an LLM. Deterministic; only registered steps."""
     reg = registry or default_registry()
-    intent = read_requirement(requirement)
+    intent = read_requirement(requirement, reg)
     graph = _Graph(intent, reg)
     notes = outside_catalogue(requirement, reg)
     _place_asked_steps(graph, intent)
@@ -183,33 +182,23 @@ def _training_names() -> Iterable[str]:
 
 
 def _place_asked_steps(graph: _Graph, intent: Intent) -> None:
+    """One loop over the registry: each step whose cues were asked for (plugins too) is placed
+    on the job types the text names for it, else on its ``default_job_type``. The explicit
+    rules are the job-type rule for data (one loading / preprocessing per named data) and the
+    framework rule (which training or model step answers "train" / "tune" / "model")."""
     for job in intent.data_job_types:
-        if PREPROCESS in intent.negated:
-            graph.add(DATA_LOADING, job)
+        graph.add(DATA_LOADING if PREPROCESS in intent.negated else PREPROCESSING, job)
+    for spec in graph.registry:
+        ask, jobs = spec.asked_as, intent.jobs_for(spec.asked_as)
+        if spec.control or ask == PREPROCESS or not (intent.wants(ask) or jobs):
+            continue
+        if ask in (TRAIN, TUNE):
+            graph.add(graph._training_step())
+        elif ask == MODEL:
+            graph.add(MODEL_STEP[graph.framework])
         else:
-            graph.add(PREPROCESSING, job)
-    if intent.wants(TUNE) or intent.wants(TRAIN):
-        graph.add(graph._training_step())
-    for job in intent.evaluate:
-        graph.add(EVALUATION, job)
-    if intent.wants(MODEL):
-        graph.add(MODEL_STEP[graph.framework])
-    for job in intent.batch:
-        graph.add(TRANSFORM, job)
-    if intent.wants(CALIBRATE):
-        graph.add(CALIBRATION, "calibration")
-    if intent.wants(PACKAGE) or intent.wants(REGISTER):
-        graph.add(PACKAGING)
-    if intent.wants(PAYLOAD):
-        graph.add(PAYLOADS)
-    if intent.wants(REGISTER):
-        graph.add(REGISTRATION)
-    for job in intent.attach_metrics:
-        graph.add(EVALUATION, job)
-    for name in graph.registry.names():  # steps that say how they are asked for (plugins too)
-        spec = graph.registry.get(name)
-        if spec.cues and asks_for(intent.text, spec.cues):
-            graph.add(name, spec.default_job_type)
+            for job in jobs or [spec.default_job_type]:
+                graph.add(spec.name, job)
 
 
 def _optional_inputs(graph: _Graph, intent: Intent) -> None:

@@ -33,6 +33,8 @@ from sagewright.agents.text.literals import find_mentions
 from sagewright.agents.text.metrics import FRACTIONS, METRIC, comparison_of, normal_metric
 from sagewright.agents.text.numbers import words_to_digits
 from sagewright.agents.text.windows import MAX_SENTENCE, sentence_bounds
+from sagewright.registry import Registry, default_registry
+from sagewright.registry.cues import DATA_NOUNS
 
 JOB_ORDER = ("training", "calibration", "validation", "testing", "inference")
 
@@ -53,86 +55,35 @@ BATCH, MODEL, PACKAGE, PAYLOAD, REGISTER, GATE = (
     "gate",
 )
 
-_DATA_NOUNS = (
-    r"(?:data|dataset|datasets|set|sets|split|sample|samples|rows|table|tables|file|files|query|"
-    r"queries|source|extract|export|partition|snapshot|records|shards|prefix|folder|path|features)"
-)
-_NOT_DATA = r"(?!\s*[- ]?" + _DATA_NOUNS + r"\b)"
-_OTHER_JOB = r"(?:test|testing|validation|val|calibration|holdout|inference|scoring)"
-# "training happened last week", "training was done in a notebook": past work, not an ask
-_PAST_WORK = (
-    r"(?!\s+(?:happened|ran|finished|completed|took place|is (?:done|complete|finished|over)|"
-    r"was (?:done|run|completed|finished)|has (?:been done|finished|completed|happened)))"
-)
 
-CONCEPTS: dict[str, re.Pattern[str]] = {
-    TRAIN: re.compile(
-        r"\b(?:re-?)?train(?:s|ing)?\b"
-        + _NOT_DATA
-        + r"(?!\s*(?:instance|instances|image|container|code|column|split)\b)"
-        + _PAST_WORK
-        + r"(?!\s*(?:and|or|,|/|&)\s*(?:the\s+)?"
-        + _OTHER_JOB
-        + r"\b)"
-        + r"|\bfit(?:s|ting)?\s+(?:an?\s+|the\s+)?(?:new\s+)?(?:xgboost|pytorch|gradient|neural|"
-        r"model|classifier|regressor|mlp)\b"
-    ),
-    TUNE: re.compile(
-        r"(?<!fine-)(?<!fine )\b(?:tune|tunes|tuning|tuned)\b"
-        r"|\bhyper-?parameter\s+(?:search|optimi[sz]ation|sweep|tuning|job)\b|\bhpo\b"
-        r"|\b(?:grid|random|bayesian)[- ]search\w*|\bbayesian optimi[sz]ation\b"
-        r"|\bhyperparametertuning\b"
-    ),
-    PREPROCESS: re.compile(
-        r"\bpre-?process\w*|\bdata prep\w*|\bprepare the data\b|\bclean(?:s|ing)? (?:the )?data\b"
-    ),
-    EVALUATE: re.compile(
-        r"\bevaluat\w*|\beval\b|\bmodelevaluation\b|\bassess\w*|\bmetrics? report\b"
-        r"|\b(?:report|compute|calculate|measure|get|check|track|log)\w*\s+(?:the\s+|its\s+)?"
-        r"(?:auc|roc[- ]auc|accuracy|f1|precision|recall|log[- ]?loss|metrics|performance)\b"
-        r"|\bcheck\w*\s+(?:it|the model|them|its \w+)\s+(?:against|on)\b"
-        r"|\bvalidat(?:e|es|ing)\s+(?:the\s+|our\s+|this\s+|that\s+)?(?:[\w-]+\s+){0,2}?"
-        r"(?:model|models|it|them|classifier|regressor|candidate|network|net)\b"
-        r"|\btest\s+(?:the\s+|our\s+)?(?:model|it)\s+on\b|\bbacktest\w*"
-        r"|\bmetrics\s+(?:on|for|over)\s+(?:the\s+)?(?:test|holdout|validation|val|§data)"
-    ),
-    CALIBRATE: re.compile(
-        r"\bcalibrat(?:e|es|ed|ing)\b|\bcalibration\b"
-        + _NOT_DATA
-        + r"(?!\s*job\b)|\bisotonic\b|\bplatt\b|\bmodelcalibration\b"
-    ),
-    BATCH: re.compile(
-        r"\bbatch[- ]?(?:transform\w*|scor\w*|inference|predict\w*)|\btransform (?:job|step)\b"
-        r"|\bbatchtransform\b|\b(?:scor(?:e|ing)|predict\w*|infer(?!ence)\w*)\b[^.;\n]{0,40}"
-        r"\boffline\b|\boffline (?:scor|predict)\w*"
-        r"|\bbulk[- ]scor\w*|\bbatch (?:job|predictions?)\b|\boffline (?:inference|predictions?)\b"
-        r"|\b(?:generate|produce|make|get|compute)\s+(?:\w+\s+)?predictions\s+(?:for|on)\b"
-        r"|\bscor(?:e|es|ing)\b(?=[^.;\n]{0,40}(?:unlabell?ed|§data_inference§))"
-    ),
-    MODEL: re.compile(
-        r"\bsagemaker\s+(?:\w+\s+)?model\b(?!\s+(?:registry|package|group))"
-        r"|\bmodel entity\b|\bmodel object\b|\b(?:xgboostmodel|pytorchmodel)\b"
-        r"|\b(?:create|creates|creating|make|build|define)\s+(?:an?|the)\s+"
-        r"(?:xgboost|pytorch)\s+model\b(?!\s+(?:registry|package))"
-        r"(?!\s+(?:on|over|using|from|against)\s+(?:the\s+|our\s+)?(?:§data|(?:[\w-]+\s+){0,2}"
-        r"(?:data|dataset|table|query|extract)\b))"
-        r"|\bcreate\s+(?:an?|the)\s+model\s+(?:from|out of|with)\b|\bmodel (?:creation )?step\b"
-    ),
-    PACKAGE: re.compile(
-        r"\bpackag(?:e|es|ed|ing)\b(?!\s+group)|\bbundl\w*|\bready for (?:hosting|serving)\b"
-        r"|\bprepar\w*\s+(?:\w+\s+){0,2}for\s+(?:hosting|deployment|serving)\b"
-    ),
-    PAYLOAD: re.compile(
-        r"\bpayloads?\b|\b(?:sample|example|test)\s+(?:request|input|inference request)s?\b"
-        r"|\bpayloadgeneration\b"
-    ),
-    REGISTER: re.compile(
-        r"\bregist(?:er|ers|ered|ering|ration)\b|\bmodel registry\b|\bmodel package group\b"
-        r"|\bmodelregistration\b|\bregistry\b|\bmodel package\b(?!\s+group)"
-        r"|\bmodel catalog(?:ue)?\b"
-    ),
-    GATE: re.compile(r"\bquality[- ]gate\w*|\bgat(?:e|ed|es|ing)\b|\bqualitygate\b"),
-}
+@dataclass(frozen=True)
+class Vocabulary:
+    """The registry's cue words by what they ask for (``StepSpec.asked_as``)."""
+
+    patterns: dict[str, re.Pattern[str]]
+    guardable: frozenset[str]
+
+
+def vocabulary(registry: Registry | None = None) -> Vocabulary:
+    """Cue patterns of every step with ``cues`` (built-in and plugin steps alike)."""
+    cues: dict[str, list[str]] = {}
+    guardable: set[str] = set()
+    for spec in registry or default_registry():
+        if not spec.cues:
+            continue
+        words = cues.setdefault(spec.asked_as, [])
+        words.extend(c for c in spec.cues if c not in words)
+        if spec.guardable:
+            guardable.add(spec.asked_as)
+    return _compiled(tuple((k, tuple(v)) for k, v in cues.items()), frozenset(guardable))
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled(
+    table: tuple[tuple[str, tuple[str, ...]], ...], guardable: frozenset[str]
+) -> Vocabulary:
+    return Vocabulary({ask: _cue_pattern(cues) for ask, cues in table}, guardable)
+
 
 # Creating payloads (as opposed to attaching them to a registration), for gate guards.
 PAYLOAD_ACTION = re.compile(
@@ -224,11 +175,11 @@ JOB_MENTIONS: list[tuple[re.Pattern[str], str]] = [
         "testing",
     ),
     (re.compile(r"\b(?:validation|val)\b"), "validation"),
-    (re.compile(r"\b(?:calibration|calib)\s*[- ]?" + _DATA_NOUNS + r"\b"), "calibration"),
-    (re.compile(r"\b(?:training|train)\s*[- ]?" + _DATA_NOUNS + r"\b"), "training"),
+    (re.compile(r"\b(?:calibration|calib)\s*[- ]?" + DATA_NOUNS + r"\b"), "calibration"),
+    (re.compile(r"\b(?:training|train)\s*[- ]?" + DATA_NOUNS + r"\b"), "training"),
     (
         re.compile(
-            r"\b(?:inference|scoring)\s*[- ]?" + _DATA_NOUNS + r"\b|\bunlabell?ed\b|\bto score\b"
+            r"\b(?:inference|scoring)\s*[- ]?" + DATA_NOUNS + r"\b|\bunlabell?ed\b|\bto score\b"
         ),
         "inference",
     ),
@@ -236,7 +187,7 @@ JOB_MENTIONS: list[tuple[re.Pattern[str], str]] = [
 LOAD_JOB = re.compile(
     r"\b(?:load|loads|loading|pull|pulls|pulling|ingest\w*|read|fetch\w*|preprocess\w*|"
     r"pre-process\w*|prep)\b[^.;\n]{0,40}?\b(training|calibration|validation|test|testing|"
-    r"holdout|inference)\s+" + _DATA_NOUNS + r"\b"
+    r"holdout|inference)\s+" + DATA_NOUNS + r"\b"
 )
 LOAD_ONLY = re.compile(
     r"\b(?:only|just)\b[^.;\n]{0,40}\b(?:data\s+)?load(?:ing)?\b(?![^.;\n]{0,30}\bpre-?process)"
@@ -338,6 +289,12 @@ class Intent:
 
     def wants(self, concept: str) -> bool:
         return concept in self.asked and concept not in self.negated
+
+    def jobs_for(self, concept: str) -> list[str]:
+        """Job types the text names for a job-typed ask (evaluation, batch transform)."""
+        if concept == EVALUATE:
+            return list(dict.fromkeys([*self.evaluate, *self.attach_metrics]))
+        return list(self.batch) if concept == BATCH else []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -455,7 +412,7 @@ def _respective_jobs(text: str, data: list[Source]) -> dict[int, str]:
     return found
 
 
-def _assign_job_types(masked: _Masked) -> list[Source]:
+def _assign_job_types(masked: _Masked, vocab: Vocabulary) -> list[Source]:
     text = masked.text
     data = [s for s in masked.sources if s.kind != "model"]
     respective = _respective_jobs(text, data)
@@ -495,7 +452,7 @@ def _assign_job_types(masked: _Masked) -> list[Source]:
     used = {s.job_type for s in assigned if s.job_type}
     # an existing model and nothing trained: a source with no job word is not training data
     untrained = bool(EXISTING_MODEL.search(text)) and not any(
-        m.concept in (TRAIN, TUNE) and not m.negated for m in _mentions(text)
+        m.concept in (TRAIN, TUNE) and not m.negated for m in _mentions(text, vocab)
     )
     final: list[Source] = []
     for source in assigned:
@@ -503,7 +460,7 @@ def _assign_job_types(masked: _Masked) -> list[Source]:
         if job is None:
             if "training" not in used and not untrained:
                 job = "training"
-            elif "inference" not in used and CONCEPTS[BATCH].search(text):
+            elif "inference" not in used and vocab.patterns[BATCH].search(text):
                 job = "inference"
             else:
                 job = next((j for j in ("testing", "validation") if j not in used), "testing")
@@ -540,6 +497,7 @@ class Mention:
     start: int
     end: int
     negated: bool
+    guardable: bool = False  # a quality gate may hold its step back
 
 
 def _negated_spans(text: str) -> list[tuple[int, int]]:
@@ -572,18 +530,6 @@ def _negated_spans(text: str) -> list[tuple[int, int]]:
 @functools.lru_cache(maxsize=256)
 def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{cue})" for cue in cues))
-
-
-def asks_for(text: str, cues: tuple[str, ...]) -> bool:
-    """Whether the read text (lower case, literals masked) names ``cues`` outside a negation.
-
-    This is how a step that is not one of the concepts above (a registry step with ``cues``,
-    a plugin's included) is asked for.
-    """
-    negated = _negated_spans(text)
-    return any(
-        not any(s <= m.start() < e for s, e in negated) for m in _cue_pattern(cues).finditer(text)
-    )
 
 
 SUBSTITUTE = re.compile(r"replac|swap|substitut")
@@ -654,13 +600,14 @@ def _in_past(text: str, mention: Mention) -> bool:
     return bool(PAST_MARKER.search(text, start, end))
 
 
-def _mentions(text: str) -> list[Mention]:
+def _mentions(text: str, vocab: Vocabulary) -> list[Mention]:
     negated = _negated_spans(text)
     found: list[Mention] = []
-    for concept, pattern in CONCEPTS.items():
+    for concept, pattern in vocab.patterns.items():
+        guardable = concept in vocab.guardable
         for match in pattern.finditer(text):
             neg = any(s <= match.start() < e for s, e in negated)
-            found.append(Mention(concept, match.start(), match.end(), neg))
+            found.append(Mention(concept, match.start(), match.end(), neg, guardable))
     return sorted(found, key=lambda m: m.start)
 
 
@@ -771,7 +718,6 @@ def _gate_from(
     return Gate(metric, threshold, comparison, job, guards)
 
 
-GUARDABLE = (PACKAGE, PAYLOAD, REGISTER, BATCH, MODEL, CALIBRATE)
 # a condition dropped into a coordination: the stage it guards comes after it
 INTERJECTED = re.compile(r"\b(?:and|or|then|but)\s*[,—–]\s*$")
 ATTRIBUTIVE_PACKAGED = re.compile(r"packaged\s+(?:\w+\s+)?(?:model|artifacts?|bundle|archive)\b")
@@ -802,7 +748,7 @@ def _guardable_in(text: str, lo: int, hi: int, mentions: list[Mention]) -> tuple
     asides: list[str] = []  # "register it (after packaging) only if ...": an ordering note
     spans = [(m.start() + lo, m.end() + lo) for m in re.finditer(r"\([^()]*\)", text[lo:hi])]
     for mention in mentions:
-        if not (lo <= mention.start < hi) or mention.concept not in GUARDABLE:
+        if not (lo <= mention.start < hi) or not mention.guardable:
             continue
         if mention.concept == PAYLOAD and not _payload_action_at(text, mention, lo):
             continue
@@ -822,14 +768,15 @@ def _payload_action_at(text: str, mention: Mention, lo: int) -> bool:
 # the reader
 
 
-def read_requirement(requirement: str) -> Intent:
-    """Read a requirement into an :class:`Intent` (no wiring, no registry)."""
+def read_requirement(requirement: str, registry: Registry | None = None) -> Intent:
+    """Read a requirement into an :class:`Intent` (no wiring; cue words from the registry)."""
+    vocab = vocabulary(registry)
     joined = _join_wrapped_lines(words_to_digits(told(requirement)))
     masked = _mask(joined)
-    sources = _assign_job_types(masked)
+    sources = _assign_job_types(masked, vocab)
     text = _retokenize(masked, sources)
     models = [s for s in masked.sources if s.kind == "model"]
-    mentions = _mentions(text)
+    mentions = _mentions(text, vocab)
     intent = Intent(text=text, sources=[*sources, *models])
     intent.framework = _framework(text)
     intent.asked = {m.concept for m in mentions if not m.negated}

@@ -23,13 +23,26 @@ class ModelHyperparameters(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
 
     label_name: ColumnName = essential(
-        "Name of the label (target) column.", example="is_fraud", pipeline=True
+        "Name of the label (target) column.",
+        example="is_fraud",
+        pipeline=True,
+        # the word that names it, then words that name it when followed by "is", ":" or a noun
+        cues=(
+            r"labels?",
+            r"target",
+            r"ground[ _-]truth",
+            r"(?:outcome|response|dependent)(?=[ _](?:column|col|field|name|variable|label))",
+        ),
     )
     id_name: ColumnName | None = default(
         None,
         "Name of the row id column, kept out of the features.",
         example="order_id",
         pipeline=True,
+        cues=(
+            r"ids?|identifier|row[ _-]?id|record[ _-]?id|primary[ _]key|key[ _]column",
+            r"unique[ _]key",
+        ),
     )
     full_field_list: list[ColumnName] = default(
         [], "All columns of the input table; empty means read them from the data.", pipeline=True

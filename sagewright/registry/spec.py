@@ -68,11 +68,17 @@ class StepSpec:
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
     # How a requirement asks for this step (read by the offline planner, no edit to agents/):
     # ``cues`` are regular expressions matched on the lower-cased text ("profile the data");
-    # ``guardable``: a quality gate may hold it back; ``default_job_type`` names the data it
-    # runs on when the text names none.
+    # ``ask`` names what they ask for when one step per framework answers it ("train"; else
+    # the step name); ``guardable``: a quality gate may hold it back; ``default_job_type``
+    # names the data it runs on when the text names none.
     cues: tuple[str, ...] = ()
+    ask: str | None = None
     guardable: bool = False
     default_job_type: str | None = None
+
+    @property
+    def asked_as(self) -> str:
+        return self.ask or self.name
 
     def input(self, name: str) -> InputPort:
         for port in self.inputs:

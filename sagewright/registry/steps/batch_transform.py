@@ -108,4 +108,14 @@ SPEC = StepSpec(
     builder_class=BatchTransformBuilder,
     job_typed=True,
     stage=Stage.INFERENCE,
+    ask="batch",
+    cues=(
+        r"\bbatch[- ]?(?:transform\w*|scor\w*|inference|predict\w*)|\btransform (?:job|step)\b",
+        r"\bbatchtransform\b|\b(?:scor(?:e|ing)|predict\w*|infer(?!ence)\w*)\b[^.;\n]{0,40}"
+        r"\boffline\b|\boffline (?:scor|predict)\w*",
+        r"\bbulk[- ]scor\w*|\bbatch (?:job|predictions?)\b|\boffline (?:inference|predictions?)\b",
+        r"\b(?:generate|produce|make|get|compute)\s+(?:\w+\s+)?predictions\s+(?:for|on)\b",
+        r"\bscor(?:e|es|ing)\b(?=[^.;\n]{0,40}(?:unlabell?ed|§data_inference§))",
+    ),
+    guardable=True,
 )

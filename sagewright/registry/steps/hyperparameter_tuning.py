@@ -238,4 +238,11 @@ SPEC = StepSpec(
     config_class=HyperparameterTuningConfig,
     builder_class=HyperparameterTuningBuilder,
     stage=Stage.TRAINING,
+    ask="tune",
+    cues=(
+        r"(?<!fine-)(?<!fine )\b(?:tune|tunes|tuning|tuned)\b",
+        r"\bhyper-?parameter\s+(?:search|optimi[sz]ation|sweep|tuning|job)\b|\bhpo\b",
+        r"\b(?:grid|random|bayesian)[- ]search\w*|\bbayesian optimi[sz]ation\b",
+        r"\bhyperparametertuning\b",
+    ),
 )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
 from sagewright.builders.processing import build_processing
 from sagewright.registry.config_base import JobTypedConfig, ProcessingConfig
+from sagewright.registry.cues import NOT_DATA
 from sagewright.registry.fields import default
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, Stage, StepSpec
@@ -74,4 +75,12 @@ SPEC = StepSpec(
     builder_class=ModelCalibrationBuilder,
     job_typed=True,
     stage=Stage.EVALUATION,
+    ask="calibrate",
+    cues=(
+        r"\bcalibrat(?:e|es|ed|ing)\b",
+        r"\bcalibration\b" + NOT_DATA + r"(?!\s*job\b)",
+        r"\bisotonic\b|\bplatt\b|\bmodelcalibration\b",
+    ),
+    guardable=True,
+    default_job_type="calibration",
 )

@@ -101,4 +101,15 @@ SPEC = StepSpec(
     builder_class=ModelEvaluationBuilder,
     job_typed=True,
     stage=Stage.EVALUATION,
+    ask="evaluate",
+    cues=(
+        r"\bevaluat\w*|\beval\b|\bmodelevaluation\b|\bassess\w*|\bmetrics? report\b",
+        r"\b(?:report|compute|calculate|measure|get|check|track|log)\w*\s+(?:the\s+|its\s+)?"
+        r"(?:auc|roc[- ]auc|accuracy|f1|precision|recall|log[- ]?loss|metrics|performance)\b",
+        r"\bcheck\w*\s+(?:it|the model|them|its \w+)\s+(?:against|on)\b",
+        r"\bvalidat(?:e|es|ing)\s+(?:the\s+|our\s+|this\s+|that\s+)?(?:[\w-]+\s+){0,2}?"
+        r"(?:model|models|it|them|classifier|regressor|candidate|network|net)\b",
+        r"\btest\s+(?:the\s+|our\s+)?(?:model|it)\s+on\b|\bbacktest\w*",
+        r"\bmetrics\s+(?:on|for|over)\s+(?:the\s+)?(?:test|holdout|validation|val|§data)",
+    ),
 )

@@ -121,4 +121,11 @@ SPEC = StepSpec(
     config_class=ModelRegistrationConfig,
     builder_class=ModelRegistrationBuilder,
     stage=Stage.REGISTRATION,
+    ask="register",
+    cues=(
+        r"\bregist(?:er|ers|ered|ering|ration)\b|\bmodel registry\b|\bmodel package group\b",
+        r"\bmodelregistration\b|\bregistry\b|\bmodel package\b(?!\s+group)",
+        r"\bmodel catalog(?:ue)?\b",
+    ),
+    guardable=True,
 )

@@ -59,4 +59,10 @@ SPEC = StepSpec(
     config_class=PackagingConfig,
     builder_class=PackagingBuilder,
     stage=Stage.PACKAGING,
+    ask="package",
+    cues=(
+        r"\bpackag(?:e|es|ed|ing)\b(?!\s+group)|\bbundl\w*|\bready for (?:hosting|serving)\b",
+        r"\bprepar\w*\s+(?:\w+\s+){0,2}for\s+(?:hosting|deployment|serving)\b",
+    ),
+    guardable=True,
 )

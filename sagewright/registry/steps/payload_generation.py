@@ -85,4 +85,10 @@ SPEC = StepSpec(
     config_class=PayloadGenerationConfig,
     builder_class=PayloadGenerationBuilder,
     stage=Stage.PACKAGING,
+    ask="payload",
+    cues=(
+        r"\bpayloads?\b|\b(?:sample|example|test)\s+(?:request|input|inference request)s?\b",
+        r"\bpayloadgeneration\b",
+    ),
+    guardable=True,
 )

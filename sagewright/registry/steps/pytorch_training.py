@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
 from sagewright.builders.training import build_training
 from sagewright.registry.config_base import TrainingConfig
+from sagewright.registry.cues import TRAINING_CUES
 from sagewright.registry.fields import default
 from sagewright.registry.hyperparameters import PyTorchHyperparameters
 from sagewright.registry.kinds import DataKind
@@ -60,4 +61,6 @@ SPEC = StepSpec(
     config_class=PyTorchTrainingConfig,
     builder_class=PyTorchTrainingBuilder,
     stage=Stage.TRAINING,
+    ask="train",
+    cues=(*TRAINING_CUES,),
 )

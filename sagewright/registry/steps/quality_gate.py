@@ -144,4 +144,6 @@ SPEC = StepSpec(
     builder_class=QualityGateBuilder,
     control=True,
     stage=Stage.EVALUATION,
+    ask="gate",
+    cues=(r"\bquality[- ]gate\w*|\bgat(?:e|ed|es|ing)\b|\bqualitygate\b",),
 )

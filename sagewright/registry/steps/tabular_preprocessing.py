@@ -121,4 +121,9 @@ SPEC = StepSpec(
     builder_class=TabularPreprocessingBuilder,
     job_typed=True,
     stage=Stage.DATA,
+    ask="preprocess",
+    cues=(
+        r"\bpre-?process\w*|\bdata prep\w*|\bprepare the data\b",
+        r"\bclean(?:s|ing)? (?:the )?data\b",
+    ),
 )

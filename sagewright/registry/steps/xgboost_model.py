@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
 from sagewright.builders.images import framework_image
 from sagewright.registry.config_base import ExistingModelConfig
+from sagewright.registry.cues import MODEL_CUES
 from sagewright.registry.fields import default
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, PortMode, Stage, StepSpec
@@ -63,4 +64,7 @@ SPEC = StepSpec(
     config_class=XGBoostModelConfig,
     builder_class=XGBoostModelBuilder,
     stage=Stage.MODEL,
+    ask="model",
+    guardable=True,
+    cues=(*MODEL_CUES, r"\bxgboostmodel\b"),
 )
