@@ -197,8 +197,8 @@ def _place_asked_steps(graph: _Graph, intent: Intent) -> None:
         elif ask == MODEL:
             graph.add(MODEL_STEP[graph.framework])
         else:
-            for job in jobs or [spec.default_job_type]:
-                graph.add(spec.name, job)
+            for job in jobs or [spec.default_job_type or ""]:
+                graph.add(spec.name, job or None)
 
 
 def _optional_inputs(graph: _Graph, intent: Intent) -> None:
