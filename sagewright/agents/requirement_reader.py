@@ -32,6 +32,7 @@ from sagewright.agents.text.discourse import told
 from sagewright.agents.text.literals import find_mentions
 from sagewright.agents.text.metrics import FRACTIONS, METRIC, comparison_of, normal_metric
 from sagewright.agents.text.numbers import words_to_digits
+from sagewright.agents.text.spelling import correct_typos
 from sagewright.agents.text.windows import MAX_SENTENCE, sentence_bounds
 from sagewright.registry import Registry, default_registry
 from sagewright.registry.cues import DATA_NOUNS
@@ -62,6 +63,7 @@ class Vocabulary:
 
     patterns: dict[str, re.Pattern[str]]
     guardable: frozenset[str]
+    cues: tuple[str, ...]  # every cue, for typo-tolerant reading
 
 
 def vocabulary(registry: Registry | None = None) -> Vocabulary:
@@ -82,7 +84,8 @@ def vocabulary(registry: Registry | None = None) -> Vocabulary:
 def _compiled(
     table: tuple[tuple[str, tuple[str, ...]], ...], guardable: frozenset[str]
 ) -> Vocabulary:
-    return Vocabulary({ask: _cue_pattern(cues) for ask, cues in table}, guardable)
+    every = tuple(cue for _, cues in table for cue in cues)
+    return Vocabulary({ask: _cue_pattern(cues) for ask, cues in table}, guardable, every)
 
 
 # Creating payloads (as opposed to attaching them to a registration), for gate guards.
@@ -113,6 +116,9 @@ NEG_POSTFIX = re.compile(
     r"|\b(?:is|are)(?:n't|\s+not)\s+(?:really\s+)?(?:something|anything|what)\s+(?:we|i)\s+"
     r"(?:really\s+)?(?:need|want)"
     r"|[:?]\s*(?:no|nope|none|n/a|skip|skipped)\b(?=\s*(?:[.;,!)\n]|$))"  # "- payloads: no"
+    # the object said first: "payloads we do not need."
+    r"|\b(?:we|i)\s+(?:do not|don't|dont|won't|will not)\s+(?:really\s+)?(?:need|want)\b"
+    r"(?=\s*(?:[.;!\n]|$))"
 )
 # "We'll handle packaging elsewhere, and registration too": a verbless tail shares the
 # negation ("..., and register it too" is an ask of its own).
@@ -222,9 +228,11 @@ GATE_MARKERS = re.compile(
 FRAMEWORK_WORDS = {
     "pytorch": re.compile(
         r"\b(?:pytorch|torch|neural(?:[- ]net\w*)?|mlp|deep[- ]learning|transformers?|bert|"
-        r"roberta|distilbert|cnn|lstm|rnn|embeddings?)\b"
+        r"roberta|distilbert|cnn|lstm|rnn|embeddings?)\b(?![-_]\d)"  # MLP-482 is a ticket
     ),
-    "xgboost": re.compile(r"\b(?:xgboost|xgb|gradient[- ]boost\w*|boosted trees?|gbdt|gbm|gbt)\b"),
+    "xgboost": re.compile(
+        r"\b(?:xgboost|xgb|gradient[- ]boost\w*|boosted trees?|gbdt|gbm|gbt)\b(?![-_]\d)"
+    ),
 }
 FRAMEWORK_PARAMS = {
     "pytorch": re.compile(r"\b(?:epochs?|lr|learning rate|batch_size|batch size|dropout)\b"),
@@ -520,10 +528,32 @@ def _negated_spans(text: str) -> list[tuple[int, int]]:
             start = match.end()
         spans.append((start, cue.start()))
         spans.extend(_ellipsis(text, cue.end()))
+    spans.extend(_negative_lists(text))
     for cue in RETRACT.finditer(text):  # "earlier I asked for payloads, forget that"
         start, end = sentence_bounds(text, cue.start())
         stop = SCOPE_STOP.search(text, cue.end(), end)
         spans.append((start, stop.start() if stop else end))
+    return spans
+
+
+HEADING = re.compile(r"^[ \t]*(?:#+[ \t]*)?(?P<head>[^\n:]{1,40}?)[ \t]*:[ \t]*$", re.MULTILINE)
+LIST_ITEM = re.compile(r"[ \t]*(?:[-*•+]|\d+[.)])[ \t]")
+NON_GOALS = re.compile(r"\bnon-?goals?\b")
+
+
+def _negative_lists(text: str) -> list[tuple[int, int]]:
+    """A list under a negative heading ("Out of scope:", "Not needed:") is negated, item by
+    item, up to the first line that is not a list item."""
+    spans: list[tuple[int, int]] = []
+    for heading in HEADING.finditer(text):
+        head = heading["head"]
+        if not (NEG_PREFIX.search(head) or NEG_POSTFIX.search(head) or NON_GOALS.search(head)):
+            continue
+        end = heading.end()
+        for line in re.finditer(r"\n([^\n]*)", text[end:]):
+            if not LIST_ITEM.match(line.group(1)):
+                break
+            spans.append((end + line.start(1), end + line.end(1)))
     return spans
 
 
@@ -658,26 +688,28 @@ def _default_job(text: str, mention: Mention, mentions: list[Mention]) -> str:
 
 
 def _framework(text: str) -> str | None:
-    negated = _negated_spans(text)  # "let's not do pytorch, go with XGBoost"
+    """The framework said most, among those whose last mention is not negated ("xgboost ...
+    later: use PyTorch instead of XGBoost" is PyTorch; "let's not do pytorch" drops it)."""
+    negated = _negated_spans(text)
+    hits = [
+        (m.start(), name, _inside(m.start(), negated))
+        for name, pattern in FRAMEWORK_WORDS.items()
+        for m in pattern.finditer(text)
+    ]
+    last = {name: neg for _, name, neg in sorted(hits)}
+    live = [name for name in FRAMEWORK_WORDS if not last.get(name, False)]
 
     def said(pattern: re.Pattern[str]) -> int:
         return sum(1 for m in pattern.finditer(text) if not _inside(m.start(), negated))
 
-    scores = {
-        name: said(pattern) * 3 + said(FRAMEWORK_PARAMS[name])
-        for name, pattern in FRAMEWORK_WORDS.items()
-    }
+    scores = {name: said(FRAMEWORK_WORDS[name]) * 3 + said(FRAMEWORK_PARAMS[name]) for name in live}
     if not any(scores.values()):
         return None
-    if scores["pytorch"] == scores["xgboost"]:
-        hits = [
-            (m.start(), n)
-            for n, p in FRAMEWORK_WORDS.items()
-            for m in p.finditer(text)
-            if not _inside(m.start(), negated)
-        ]
-        return min(hits)[1] if hits else None
-    return max(scores, key=lambda n: scores[n])
+    best = max(scores.values())
+    tied = [name for name in live if scores[name] == best]
+    if len(tied) > 1:
+        return min((pos, name) for pos, name, neg in hits if not neg and name in tied)[1]
+    return tied[0]
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
@@ -774,7 +806,7 @@ def read_requirement(requirement: str, registry: Registry | None = None) -> Inte
     joined = _join_wrapped_lines(words_to_digits(told(requirement)))
     masked = _mask(joined)
     sources = _assign_job_types(masked, vocab)
-    text = _retokenize(masked, sources)
+    text = correct_typos(_retokenize(masked, sources), vocab.cues)
     models = [s for s in masked.sources if s.kind == "model"]
     mentions = _mentions(text, vocab)
     intent = Intent(text=text, sources=[*sources, *models])
