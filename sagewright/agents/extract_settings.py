@@ -48,7 +48,7 @@ STRATEGY_NAMED = re.compile(r"\bstrategy\s*(?:[:=]|\bis\b)\s*(?P<s>\w+)", re.IGN
 OBJECTIVE_METRIC = re.compile(
     r"\b(?:objective[_ ]metric|tuning[_ ]metric|(?:optimi[sz]e|maximi[sz]e|minimi[sz]e)(?:\s+for)?)"
     r"\s*(?:[:=]|\bis\b|\bon\b)?\s*`?(?P<m>[a-z]+:[a-z0-9_@-]+)"
-    r"|\bobjective\s*[:=]\s*`?(?P<channel>(?:validation|train|val|test):[a-z0-9_@-]+)",
+    r"|\bobjective\s*(?:[:=]|\bis\b)?\s*`?(?P<channel>(?:validation|train|val|test):[a-z0-9_@-]+)",
     re.IGNORECASE,
 )
 OBJECTIVE_TYPE = re.compile(
@@ -77,6 +77,11 @@ APPROVAL = re.compile(
     re.IGNORECASE,
 )
 STATUS = {"approved": "Approved", "rejected": "Rejected"}
+APPROVAL_TOPIC = re.compile(r"\b(?:approv\w*|regist(?:er|ered|ering|ration|ry))\b", re.I)
+# a status said of the registration, not a word describing a thing ("the approved package")
+STATUS_WORD = re.compile(
+    r"(?<!\bthe )(?<!\ban )(?<!\ba )(?<!\bour )(?<!\bits )\b(?:approved|rejected|pending)\b", re.I
+)
 ATHENA_SETTING = re.compile(
     r"\b(?P<field>database|db|workgroup|work group)\b" + LINK + NAME, re.IGNORECASE
 )
@@ -130,11 +135,24 @@ def registration_settings(masked: str, nodes: list[str], add: Add) -> None:
         name = (match["name"] or match["quoted"] or "").strip("`'\"")
         if name and name.lower() not in ("name", "is", "the", "a", "an"):
             add("registration.model_package_group", name, match.start(), match.end())
+    found = False
     for match in APPROVAL.finditer(masked):
         said = match["status"] or match["said"] or ("pending" if match["pending"] else "approved")
         word = re.sub(r"[_ ]", "", said.lower())
         status = STATUS.get(word, "PendingManualApproval")
         add("registration.approval_status", status, match.start(), match.end())
+        found = True
+    if found:
+        return
+    # in words: a sentence about approval or registration naming one status ("registration
+    # should go straight to approved", "leave the approval pending")
+    for sentence in re.finditer(r"[^.;!?\n]+", masked):
+        if not APPROVAL_TOPIC.search(sentence.group()):
+            continue
+        said = {m.group().lower() for m in STATUS_WORD.finditer(sentence.group())}
+        if len(said) == 1:
+            status = STATUS.get(said.pop(), "PendingManualApproval")
+            add("registration.approval_status", status, *sentence.span())
 
 
 def athena_settings(masked: str, athena_jobs: list[str], add: Add) -> None:
@@ -157,12 +175,13 @@ def calibration_method(masked: str, nodes: list[str], add: Add) -> None:
         add("calibration.method", method, match.start(), match.end())
 
 
-def instance_counts(masked: str, add: Add, cue: Callable[[int, int], str | None]) -> None:
-    """``2 instances of ml.g5.12xlarge`` for training: the training instance count."""
+def instance_counts(masked: str, add: Add, counted: Callable[[int, int], list[str]]) -> None:
+    """``2 instances of ml.g5.12xlarge`` for training (or batch transform): the count of the
+    instances the cue before it, else after it in the sentence, names."""
     for match in INSTANCE_COUNT.finditer(masked):
         start, end = sentence_bounds(masked, match.start())
-        if cue(start, match.end()) == "train" or cue(match.start(), end) == "train":
-            add("training.instance_count", _number(match["n"] or match["n2"]), *match.span())
+        for key in counted(start, match.end()) or counted(match.start(), end):
+            add(key, _number(match["n"] or match["n2"]), *match.span())
 
 
 def _number(raw: str) -> int | float:

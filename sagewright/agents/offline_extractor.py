@@ -29,7 +29,13 @@ from sagewright.agents.requirement_reader import (
 )
 from sagewright.agents.text.discourse import message_starts, told
 from sagewright.agents.text.literals import MASK, Mention, find_mentions, flatten_layout, mask
-from sagewright.agents.text.metrics import INVERSE, METRIC, comparison_of, normal_metric
+from sagewright.agents.text.metrics import (
+    INVERSE,
+    METRIC,
+    comparison_of,
+    normal_metric,
+    states_failure,
+)
 from sagewright.agents.text.numbers import NUMBER, parse_number, words_to_digits
 from sagewright.agents.text.windows import (
     after_window,
@@ -597,6 +603,11 @@ def _pipeline_names(ctx: _Context) -> None:
             ctx.collector.add("pipeline_name", value, ctx.snippet(match.start(), match.end()))
 
 
+EXCEPT = re.compile(
+    r"^[^.;\n]{0,12}?\b(?:except|but not|other than|apart from|besides)\b(?P<rest>[^.;\n]*)", re.I
+)
+
+
 def _instances(ctx: _Context) -> None:
     previous_end = 0
     matches = list(INSTANCE.finditer(ctx.masked))
@@ -618,9 +629,12 @@ def _instances(ctx: _Context) -> None:
         if cue is None:
             ctx.notes.append(f"instance type {value} is not said to be for training or processing")
             continue
-        if cue["train"] or cue["all"]:
+        # "every step on ml.m5.xlarge except training": the excepted group keeps its own
+        excepted = EXCEPT.match(after) if cue["all"] else None
+        left_out = INSTANCE_CUE.search(excepted["rest"]) if excepted else None
+        if cue["train"] or (cue["all"] and not (left_out and left_out["train"])):
             ctx.collector.add("training.instance_type", value, evidence)
-        if cue["process"] or cue["all"]:
+        if cue["process"] or (cue["all"] and not (left_out and left_out["process"])):
             ctx.collector.add("processing.instance_type", value, evidence)
         if cue["other"]:
             for node in ctx.topology.nodes:
@@ -704,7 +718,9 @@ def _gate(ctx: _Context) -> None:
             if (groups.get("bound") or "").lower().startswith("max"):
                 comparison = "<="
             start, _ = sentence_bounds(ctx.masked, match.start())
-            if FAIL_CUE.search(ctx.masked[start : match.start()]):
+            if FAIL_CUE.search(ctx.masked[start : match.start()]) or states_failure(
+                ctx.masked, match.end()
+            ):
                 comparison = INVERSE[comparison]  # "fail if AUC < 0.8" passes on AUC >= 0.8
             evidence = ctx.snippet(match.start(), match.end())
             ctx.collector.add("gate.metric", metric, evidence)
@@ -833,16 +849,25 @@ def _settings(ctx: _Context) -> None:
                 return fields.get(ctx.framework)
         return None
 
-    def cue(start: int, end: int) -> str | None:
+    def counted(start: int, end: int) -> list[str]:
+        """The count fields an instance cue in the span names (training, batch transform)."""
         cues = list(INSTANCE_CUE.finditer(ctx.masked, start, end))
-        return ("train" if cues[-1]["train"] else "other") if cues else None
+        if not cues:
+            return []
+        if cues[-1]["train"]:
+            return ["training.instance_count"]
+        if re.search(r"transform|batch", cues[-1].group(), re.I):
+            return [
+                f"{n}.transform_instance_count" for n in nodes if n.startswith("BatchTransform")
+            ]
+        return []
 
     settings.tuning_settings(ctx.masked, nodes, add, field_named)
     settings.registration_settings(ctx.masked, nodes, add)
     athena = [j for j in JOB_TYPES if ctx.collector.has(f"data.{j}.athena_query")]
     settings.athena_settings(ctx.masked, athena, add)
     settings.calibration_method(ctx.masked, nodes, add)
-    settings.instance_counts(ctx.masked, add, cue)
+    settings.instance_counts(ctx.masked, add, counted)
 
 
 @functools.lru_cache(maxsize=256)

@@ -30,7 +30,13 @@ from dataclasses import dataclass, field
 from sagewright.agents.text.asks import framework_outside
 from sagewright.agents.text.discourse import told
 from sagewright.agents.text.literals import find_mentions
-from sagewright.agents.text.metrics import FRACTIONS, METRIC, comparison_of, normal_metric
+from sagewright.agents.text.metrics import (
+    FRACTIONS,
+    METRIC,
+    comparison_of,
+    normal_metric,
+    states_failure,
+)
 from sagewright.agents.text.numbers import words_to_digits
 from sagewright.agents.text.spelling import correct_typos
 from sagewright.agents.text.windows import MAX_SENTENCE, sentence_bounds
@@ -747,6 +753,8 @@ def _gate_from(
     jobs = _job_mentions(before_metric)
     job = jobs[-1][1] if jobs else None
     guards = _guards(text, match.start(), match.end(), sent_start, sent_end, mentions)
+    if not guards and states_failure(text, match.end()):  # "..., stop here": what follows
+        guards = tuple(m.concept for m in mentions if m.start >= sent_end and m.guardable)[:1]
     return Gate(metric, threshold, comparison, job, guards)
 
 

@@ -18,7 +18,9 @@ SIGN_OFF = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 POSTSCRIPT = re.compile(r"^[ \t]*p\.?[ \t]?s\.?(?::|\s)", re.IGNORECASE | re.MULTILINE)
-QUOTE_HEADER = re.compile(r"^[ \t]*on [^\n]{0,160}wrote:[ \t]*$", re.IGNORECASE | re.MULTILINE)
+QUOTE_HEADER = re.compile(
+    r"^[ \t]*(?:>[ \t]*)*on [^\n]{0,160}wrote:[ \t]*$", re.IGNORECASE | re.MULTILINE
+)
 TIMESTAMP_LINE = re.compile(
     r"^[ \t]*(?:\[\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]m)?\]"
     r"|[A-Z][\w.'-]*(?:[ \t]+[A-Z][\w.'-]*){0,3}[ \t]+\d{1,2}:\d{2}(?:[ \t]*[AaPp][Mm])?[ \t]*$)",

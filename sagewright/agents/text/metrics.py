@@ -68,3 +68,14 @@ def comparison_of(word: str | None, metric: str) -> str:
         if said.startswith("less than"):
             return "<=" if "equal" in said else "<"
     return "<=" if metric in LOWER_IS_BETTER else ">="
+
+
+# "if F1 is below 0.6, stop here": the condition names the failing case
+FAILS_AFTER = re.compile(
+    r"[^.;\n]{0,20}?,\s*(?:then\s+)?(?:stop|fail|abort|halt|block)\w*\b", re.IGNORECASE
+)
+
+
+def states_failure(text: str, end: int) -> bool:
+    """Whether the condition ending at ``end`` is followed by a stop / fail consequence."""
+    return bool(FAILS_AFTER.match(text, end))
