@@ -153,7 +153,6 @@ BUCKET_STATED = re.compile(
     r"[`'\"]?(?P<value>[a-z0-9][a-z0-9.\-]*[a-z0-9])(?![A-Za-z0-9\-]|\.[A-Za-z0-9])",
     re.IGNORECASE,
 )
-BUCKET_URI = re.compile(r"\bbucket\b\s*(?:\bis\b|=|:)?\s*[`'\"]?$", re.IGNORECASE)
 BUCKET_BEFORE = re.compile(
     r"(?<![A-Za-z0-9.\-])(?P<value>[a-z0-9][a-z0-9.\-]*[a-z0-9])[ \t]+(?:s3[ \t]+)?bucket\b"
 )
