@@ -115,3 +115,24 @@ def test_a_plugin_step_is_planned_from_its_cues_and_its_field_filled(monkeypatch
     assert facts["config.DataProfiling_training.max_bins"] == 40
     skipped = plan(text.replace("profile it", "skip profiling"), registry=registry)
     assert not any(node.startswith("DataProfiling") for node in skipped.topology)
+
+
+def test_misspelt_step_words_are_read_and_english_words_are_not_misspellings() -> None:
+    from sagewright.agents.requirement_reader import vocabulary
+    from sagewright.agents.text.spelling import correct_typos
+
+    result = plan(
+        "traing xgboost on s3://b/train/ label y, evalute on s3://b/test/ and regsiter it"
+    )
+    assert {"ModelEvaluation_testing", "ModelRegistration"} <= set(result.topology)
+    words = "registration is out of scope; auc clears 0.9; retain the id column"
+    assert correct_typos(words, vocabulary().cues) == words
+
+
+def test_a_later_substitution_drops_the_replaced_evaluation_and_its_data() -> None:
+    result = plan(
+        "Train XGBoost on s3://b/train/ (label y) and evaluate on s3://b/test/.\n"
+        "Update: evaluate on the validation set s3://b/val/ instead of the test set."
+    )
+    assert "ModelEvaluation_validation" in result.topology
+    assert not any(node.endswith("_testing") for node in result.topology)

@@ -857,6 +857,9 @@ def read_requirement(requirement: str, registry: Registry | None = None) -> Inte
         intent.evaluate, intent, default_first=("testing", "validation")
     )
     intent.batch = _resolve_jobs(intent.batch, intent, default_first=("inference", "testing"))
+    replaced = _replaced_jobs(text)  # "on the validation set instead of the test set"
+    intent.evaluate = [j for j in intent.evaluate if j not in replaced] or intent.evaluate
+    intent.batch = [j for j in intent.batch if j not in replaced] or intent.batch
     if not intent.wants(EVALUATE):
         intent.evaluate = []
     if not intent.wants(BATCH):
@@ -875,6 +878,19 @@ def read_requirement(requirement: str, registry: Registry | None = None) -> Inte
     intent.attach_metrics = _attached_metrics(text, mentions, intent)
     _drop_unused_data(intent, loaded)
     return intent
+
+
+SUBSTITUTED = re.compile(r"\b(?:instead of|rather than|in place of)\s+(?:on\s+|using\s+)?")
+
+
+def _replaced_jobs(text: str) -> set[str]:
+    """Job types a substitution takes back, wherever said ("... instead of the test set")."""
+    replaced: set[str] = set()
+    for cue in SUBSTITUTED.finditer(text):
+        found = _job_mentions(text[cue.end() : cue.end() + 30])
+        if found and found[0][0] <= 4:
+            replaced.add(found[0][1])
+    return replaced
 
 
 def _drop_unused_data(intent: Intent, loaded: set[str]) -> None:
