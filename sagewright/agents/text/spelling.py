@@ -88,6 +88,9 @@ def _one_edit(a: str, b: str) -> bool:
 def _correction(token: str, words: frozenset[str], stems: frozenset[str]) -> str | None:
     if token in words or token in REAL_WORDS or any(token.startswith(s) for s in stems):
         return None
+    cognate = _cognate(token, words, stems)
+    if cognate:
+        return cognate
     found = [
         w for w in words if w[:2] == token[:2] and _one_edit(token, w) and not _inflected(token, w)
     ]
@@ -99,6 +102,24 @@ def _correction(token: str, words: frozenset[str], stems: frozenset[str]) -> str
             if head[:2] == stem[:2] and len(head) >= MIN_LENGTH and _one_edit(head, stem):
                 return stem + token[cut:]
     return None
+
+
+# German verbs and nouns on -ieren / -ierung from the English stem ("evaluieren", "trainieren",
+# "Registrierung", "Validierung")
+GERMAN = re.compile(r"(?P<base>[a-z]{5,}?)(?P<end>ierung|ieren|ierte|iert)")
+
+
+def _cognate(token: str, words: frozenset[str], stems: frozenset[str]) -> str | None:
+    match = GERMAN.fullmatch(token)
+    if not match:
+        return None
+    base = match["base"]
+    forms = ((base + "ation",) if match["end"] == "ierung" else ()) + (base + "ate", base)
+    for form in forms:
+        if form in words or any(form.startswith(stem) for stem in stems):
+            return form
+    starting = sorted((w for w in words if w.startswith(base)), key=lambda w: (len(w), w))
+    return starting[0] if starting else None
 
 
 def _inflected(token: str, word: str) -> bool:
