@@ -194,6 +194,8 @@ def plan_command(
         print_json(result.to_dict())
     else:
         print_json(result.topology)
+        for node, reason in result.reasons.items():
+            err.print(f"why {node}: {reason.text}", markup=False)
         for note in result.notes:
             err.print(f"note: {note}", markup=False)
         for issue in result.errors:

@@ -97,8 +97,12 @@ def plan_schema(registry: Registry) -> dict[str, Any]:
             "name": {"type": "string", "description": "StepType or StepType_qualifier"},
             "step_type": {"type": "string", "enum": registry.names()},
             "parents": {"type": "array", "items": {"type": "string"}},
+            "quote": {
+                "type": "string",
+                "description": "the requirement's exact words that ask for this node, or ''",
+            },
         },
-        "required": ["name", "step_type", "parents"],
+        "required": ["name", "step_type", "parents", "quote"],
         "additionalProperties": False,
     }
     return {
@@ -126,6 +130,7 @@ class LLMPlanOutcome:
     notes: list[str] = field(default_factory=list)
     calls: list[Attempt] = field(default_factory=list)
     mode: str | None = None
+    quotes: dict[str, str] = field(default_factory=dict)  # node -> the model's quote
 
 
 def plan_max_tokens(registry: Registry, settings: ModelSettings) -> int:
@@ -187,6 +192,7 @@ def plan_with_llm(
         issues += list(check_topology(topology, existing_model=existing, registry=registry).issues)
         last = _finish(topology, existing, issues, attempt, notes, registry)
         last.calls, last.mode = caller.attempts, caller.mode
+        last.quotes = _quotes(reply.parsed, last.topology)
         if not issues:
             return last
         caller.attempts[-1].rejected = reply.raw_text[:ECHO_CHARS]
@@ -266,6 +272,17 @@ def _read_reply(
     raw_notes = parsed.get("notes")
     notes = [safe_note(raw_notes)] if isinstance(raw_notes, str) and raw_notes.strip() else []
     return topology, existing, issues, notes
+
+
+def _quotes(parsed: dict[str, Any], topology: dict[str, list[str]]) -> dict[str, str]:
+    """Each kept node's ``quote`` as the model gave it (checked against the text later)."""
+    nodes = parsed.get("nodes")
+    quotes: dict[str, str] = {}
+    for item in nodes if isinstance(nodes, list) else []:
+        if isinstance(item, dict) and item.get("name") in topology:
+            quote = item.get("quote")
+            quotes.setdefault(item["name"], quote[:ECHO_CHARS] if isinstance(quote, str) else "")
+    return quotes
 
 
 def _finish(

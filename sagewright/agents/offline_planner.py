@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from sagewright.agents.requirement_reader import (
     BATCH,
     CALIBRATE,
+    GATE,
     JOB_ORDER,
     MODEL,
     PACKAGE,
@@ -54,12 +55,34 @@ GUARD_STEPS = {
 }
 
 
+@dataclass(frozen=True)
+class Asked:
+    """A node the requirement asks for: a reader concept (``train``, ``evaluate``, ``data`` for a
+    named source, ...) with its job type, or the span of a cue / gate in the read text."""
+
+    concept: str
+    job: str | None = None
+    span: tuple[int, int] | None = None  # positions in ``Intent.text``
+
+
+@dataclass(frozen=True)
+class NeededBy:
+    """A node added to feed ``consumer``'s input ``port``."""
+
+    consumer: str
+    port: str
+
+
+Why = Asked | NeededBy
+
+
 @dataclass
 class OfflinePlan:
     topology: dict[str, list[str]]
     existing_model: bool  # or-config inputs are left to the config (a model file)
     intent: Intent
     notes: list[str] = field(default_factory=list)
+    why: dict[str, Why] = field(default_factory=dict)  # each node's cause, for explanations
 
 
 class _Graph:
@@ -69,6 +92,7 @@ class _Graph:
         self.intent = intent
         self.registry = registry
         self.parents: dict[str, list[str]] = {}
+        self.why: dict[str, Why] = {}
         self.framework = intent.framework or "xgboost"
         self.train_negated = TRAIN in intent.negated and TUNE not in intent.asked
         self.existing_model = False
@@ -83,11 +107,15 @@ class _Graph:
             return f"{step_type}_{job_type or 'training'}"
         return step_type
 
-    def add(self, step_type: str, job_type: str | None = None) -> str:
+    def add(self, step_type: str, job_type: str | None = None, why: Why | None = None) -> str:
         node = self.name(step_type, job_type)
         if node not in self.parents:
             self.parents[node] = []
+            if why is not None:
+                self.why[node] = why
             self._complete(node)
+        elif isinstance(why, Asked) and not isinstance(self.why.get(node), Asked):
+            self.why[node] = why  # asked for in words after another step needed it
         return node
 
     def link(self, parent: str, child: str) -> None:
@@ -106,7 +134,7 @@ class _Graph:
             if port.mode is PortMode.OR_CONFIG and not self._model_producer_wanted():
                 self.existing_model = True
                 continue
-            producer = self._producer(port.kind, node)
+            producer = self._producer(port.kind, node, NeededBy(node, port.name))
             if producer is not None:
                 self.link(producer, node)
 
@@ -115,29 +143,29 @@ class _Graph:
             return True
         return not (self.intent.existing_model or self.train_negated)
 
-    def _producer(self, kind: DataKind, consumer: str) -> str | None:
+    def _producer(self, kind: DataKind, consumer: str, why: NeededBy) -> str | None:
         job = qualifier_of(consumer) if self.spec(consumer).job_typed else "training"
         if kind is DataKind.TABULAR_DATA:
-            return self.add(self._only_producer(kind, DATA_LOADING), job)
+            return self.add(self._only_producer(kind, DATA_LOADING), job, why)
         if kind is DataKind.PROCESSED_DATA:
             # a test / validation job with no source of its own reads the training splits;
             # data to score (inference) is never a split of the training data
             own = job and (job in ("training", "inference") or self.has_data(job))
             source = job if own else "training"
-            return self.add(self._only_producer(kind, PREPROCESSING), source)
+            return self.add(self._only_producer(kind, PREPROCESSING), source, why)
         if kind is DataKind.MODEL_ARTIFACTS:
-            return self.add(self._training_step())
+            return self.add(self._training_step(), why=why)
         if kind is DataKind.MODEL:
-            return self.add(MODEL_STEP[self.framework])
+            return self.add(MODEL_STEP[self.framework], why=why)
         if kind is DataKind.PREDICTIONS:
-            return self.add(self.calibration_scorer, job or "calibration")
+            return self.add(self.calibration_scorer, job or "calibration", why)
         if kind is DataKind.EVALUATION_REPORT:
-            return self.add(EVALUATION, self._gate_job())
+            return self.add(EVALUATION, self._gate_job(), why)
         existing = [n for n in self.parents if kind in self.spec(n).produced_kinds]
         if existing:
             return existing[0]
         producers = [p for p in self.registry.producers(kind) if not p.control]
-        return self.add(producers[0].name, job) if producers else None
+        return self.add(producers[0].name, job, why) if producers else None
 
     def _only_producer(self, kind: DataKind, preferred: str) -> str:
         names = [p.name for p in self.registry.producers(kind)]
@@ -174,7 +202,8 @@ def plan_offline(requirement: str, *, registry: Registry | None = None) -> Offli
     existing = graph.existing_model or (
         intent.existing_model and not any(n in topology for n in _training_names())
     )
-    return OfflinePlan(topology, existing, intent, notes)
+    why = {node: graph.why[node] for node in topology if node in graph.why}
+    return OfflinePlan(topology, existing, intent, notes, why)
 
 
 def _training_names() -> Iterable[str]:
@@ -187,18 +216,19 @@ def _place_asked_steps(graph: _Graph, intent: Intent) -> None:
     rules are the job-type rule for data (one loading / preprocessing per named data) and the
     framework rule (which training or model step answers "train" / "tune" / "model")."""
     for job in intent.data_job_types:
-        graph.add(DATA_LOADING if PREPROCESS in intent.negated else PREPROCESSING, job)
+        data = Asked("data", job)
+        graph.add(DATA_LOADING if PREPROCESS in intent.negated else PREPROCESSING, job, data)
     for spec in graph.registry:
         ask, jobs = spec.asked_as, intent.jobs_for(spec.asked_as)
         if spec.control or ask == PREPROCESS or not (intent.wants(ask) or jobs):
             continue
         if ask in (TRAIN, TUNE):
-            graph.add(graph._training_step())
+            graph.add(graph._training_step(), why=Asked(TUNE if intent.wants(TUNE) else TRAIN))
         elif ask == MODEL:
-            graph.add(MODEL_STEP[graph.framework])
+            graph.add(MODEL_STEP[graph.framework], why=Asked(MODEL))
         else:
             for job in jobs or [spec.default_job_type or ""]:
-                graph.add(spec.name, job or None)
+                graph.add(spec.name, job or None, Asked(ask, job or None))
 
 
 def _optional_inputs(graph: _Graph, intent: Intent) -> None:
@@ -233,7 +263,7 @@ def _place_gate(graph: _Graph, intent: Intent, notes: list[str]) -> None:
         return
     parents = graph.parents
     first = [n for n in present if not any(has_path(parents, o, n) for o in present if o != n)]
-    gate_node = graph.add(QUALITY_GATE)
+    gate_node = graph.add(QUALITY_GATE, why=Asked(GATE, gate.job_type, gate.at))
     for node in first:
         graph.link(gate_node, node)
 

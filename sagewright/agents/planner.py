@@ -47,6 +47,7 @@ from sagewright.agents.llm import (
     report,
     resolve_settings,
 )
+from sagewright.agents.reasons import Reason
 from sagewright.agents.text.requirement import requirement_text
 from sagewright.checker import check_topology
 from sagewright.errors import AgentError, TopologyIssue
@@ -68,6 +69,13 @@ class PlanResult:
     notes: list[str] = field(default_factory=list)
     llm_attempts: list[Attempt] = field(default_factory=list)  # one per call to the model
     structured_output_mode: str | None = None  # the mode of the last answered call
+    reasons: dict[str, Reason] = field(default_factory=dict)  # why each node is there
+
+    def reason(self, node: str) -> Reason:
+        """Why ``node`` is in the plan (``unknown_node`` error when it is not)."""
+        from sagewright.agents.reasons import reason_for
+
+        return reason_for(self.reasons, node)
 
     @property
     def valid(self) -> bool:
@@ -92,6 +100,7 @@ class PlanResult:
             "notes": self.notes,
             "structured_output_mode": self.structured_output_mode,
             "llm_attempts": [a.to_dict() for a in self.llm_attempts],
+            "reasons": {node: reason.to_dict() for node, reason in self.reasons.items()},
         }
 
     def _repr_markdown_(self) -> str:
@@ -130,13 +139,18 @@ def plan(
             raise AgentError("repair_rounds must be >= 0", code="bad_settings")
         resolved = replace(resolved, repair_rounds=repair_rounds)
     if resolved.offline:
-        return plan_offline_result(text, registry=reg)
-    return _plan_llm(text, resolved, reg, fallback=fallback)
+        result = plan_offline_result(text, registry=reg)
+    else:
+        result = _plan_llm(text, resolved, reg, fallback=fallback)
+    offset = len(requirement) - len(requirement.lstrip())  # spans point into what was given
+    result.reasons = {node: r.shifted(offset, requirement) for node, r in result.reasons.items()}
+    return result
 
 
 def plan_offline_result(requirement: str, *, registry: Registry | None = None) -> PlanResult:
     """The offline backend as a :class:`PlanResult`."""
     from sagewright.agents.offline_planner import plan_offline
+    from sagewright.agents.reasons import offline_reasons
 
     reg = registry or default_registry()
     started = time.perf_counter()
@@ -151,11 +165,13 @@ def plan_offline_result(requirement: str, *, registry: Registry | None = None) -
         backend=OFFLINE,
         existing_model=offline.existing_model,
         notes=list(offline.notes),
+        reasons=offline_reasons(requirement, offline, registry=reg),
     )
 
 
 def _plan_llm(text: str, settings: ModelSettings, reg: Registry, *, fallback: bool) -> PlanResult:
     from sagewright.agents.llm_planner import plan_with_llm
+    from sagewright.agents.reasons import llm_reasons
 
     started = time.perf_counter()
     usage = Usage()
@@ -181,6 +197,7 @@ def _plan_llm(text: str, settings: ModelSettings, reg: Registry, *, fallback: bo
         notes=outcome.notes,
         llm_attempts=calls,
         structured_output_mode=outcome.mode,
+        reasons=llm_reasons(text, outcome.topology, outcome.quotes, registry=reg),
     )
     if result.valid or not fallback:
         return result

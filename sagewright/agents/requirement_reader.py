@@ -279,6 +279,7 @@ class Gate:
     comparison: str
     job_type: str | None  # job type the gated metric is measured on, when stated
     guards: tuple[str, ...]  # concepts named in the conditional clause
+    at: tuple[int, int] | None = None  # the metric comparison's span in ``Intent.text``
 
 
 @dataclass
@@ -300,6 +301,7 @@ class Intent:
     attach_metrics: list[str] = field(default_factory=list)
     gate: Gate | None = None
     unsupported_model: bool = False  # the model's framework is outside the catalogue
+    mentions: list[Mention] = field(default_factory=list)  # concept words, spans in ``text``
 
     def wants(self, concept: str) -> bool:
         return concept in self.asked and concept not in self.negated
@@ -755,7 +757,7 @@ def _gate_from(
     guards = _guards(text, match.start(), match.end(), sent_start, sent_end, mentions)
     if not guards and states_failure(text, match.end()):  # "..., stop here": what follows
         guards = tuple(m.concept for m in mentions if m.start >= sent_end and m.guardable)[:1]
-    return Gate(metric, threshold, comparison, job, guards)
+    return Gate(metric, threshold, comparison, job, guards, (match.start(), match.end()))
 
 
 # a condition dropped into a coordination: the stage it guards comes after it
@@ -817,7 +819,7 @@ def read_requirement(requirement: str, registry: Registry | None = None) -> Inte
     text = correct_typos(_retokenize(masked, sources), vocab.cues)
     models = [s for s in masked.sources if s.kind == "model"]
     mentions = _mentions(text, vocab)
-    intent = Intent(text=text, sources=[*sources, *models])
+    intent = Intent(text=text, sources=[*sources, *models], mentions=mentions)
     intent.framework = _framework(text)
     intent.asked = {m.concept for m in mentions if not m.negated}
     intent.negated = {m.concept for m in mentions if m.negated and not _in_past(text, m)}
