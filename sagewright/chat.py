@@ -8,7 +8,8 @@ one turn by restoring the previous snapshot.
 Phases: ``describe`` -> ``review`` (DAG shown; words change it, "ok" accepts) ->
 ``questions`` (one at a time; invalid answers re-asked with the validation message) ->
 ``confirm`` ("ok" writes the output folder) -> ``done``. Slash commands: ``/show``,
-``/undo``, ``/export DIR``, ``/quit``.
+``/undo``, ``/export DIR``, ``/why NODE`` (the requirement's words that ask for the node, or
+the input it feeds), ``/quit``.
 """
 
 from __future__ import annotations
@@ -387,9 +388,26 @@ class ChatSession:
             return self._stored_turn(
                 text, lambda: self._export(_export_path(target), force=force), "Export failed"
             )
+        if command == "/why":
+            return Reply(self._why(arg.strip()), self.state.phase)
         return Reply(
-            f"Unknown command {command}; use /show, /undo, /export DIR, /quit.", self.state.phase
+            f"Unknown command {command}; use /show, /undo, /export DIR, /why NODE, /quit.",
+            self.state.phase,
         )
+
+    def _why(self, node: str) -> str:
+        """Why ``node`` is in the current pipeline (an ``unknown_node`` error names the nodes)."""
+        from sagewright.agents.reasons import explain, reason_for
+
+        if not self.state.topology:
+            return "No pipeline yet: describe what you need."
+        if not node:
+            return "Usage: /why NODE, one of: " + ", ".join(self.state.topology)
+        try:
+            reasons = explain(self.state.requirement_text(), self.state.topology)
+            return f"{node}: {reason_for(reasons, node).text}"
+        except SagewrightError as exc:
+            return f"{exc.code}: {exc}"
 
     def _undo(self) -> Reply:
         """Step back over the last turn that changed something, and the no-op turns after it."""

@@ -317,12 +317,16 @@ def finish(
     notes: Sequence[str] = (),
 ) -> Generated:
     """Assemble the definition and write the folder; ``notes`` go to its README."""
+    from sagewright.agents.reasons import explain
     from sagewright.builders.assembler import build_definition
     from sagewright.output import render_outputs, write_output_folder
 
     definition = build_definition(topology, configs)
     sources = config_sources(configs, provenance)
     all_notes = [*planned.notes, *config_warnings(configs), *notes]
+    reasons = planned.reasons
+    if any(node not in reasons for node in topology.parents):  # an edited or a chat's plan
+        reasons = explain(requirement, topology.parents, known=reasons)
     files = render_outputs(
         requirement=requirement,
         topology=topology,
@@ -331,6 +335,7 @@ def finish(
         sources=sources,
         existing_model=planned.existing_model,
         notes=all_notes,
+        reasons=reasons,
     )
     written = (
         write_output_folder(out_dir, files, force=force, meta=meta) if out_dir is not None else None

@@ -131,6 +131,32 @@ def build_server(root: Path, *, allow_deploy: bool = False) -> Any:
         return planned
 
     @tool
+    def explain(
+        requirement: str,
+        topology: dict[str, list[str]] | None = None,
+        node: str | None = None,
+        model: str | None = None,
+    ) -> dict[str, Any]:
+        """Why each node is in a plan: the requirement's words that ask for it (quote, with start
+        and end character offsets into the requirement) or the node and input it feeds. Without
+        ``topology`` the requirement is planned first; ``node`` narrows the answer to one node."""
+        from sagewright.agents.planner import plan as plan_requirement
+        from sagewright.agents.reasons import explain as explain_topology
+        from sagewright.agents.reasons import reason_for
+        from sagewright.agents.text.requirement import requirement_text
+        from sagewright.topology import Topology
+
+        if topology is None:
+            planned = plan_requirement(requirement, model=model)
+            nodes, reasons = planned.topology, planned.reasons
+        else:
+            nodes = Topology.parse(_bounded_json(topology, "topology")).to_dict()
+            reasons = explain_topology(requirement_text(requirement), nodes)
+        if node is not None:
+            reasons = {node: reason_for(reasons, node)}
+        return {"topology": nodes, "reasons": {n: r.to_dict() for n, r in reasons.items()}}
+
+    @tool
     def extract_values(
         requirement: str, topology: dict[str, list[str]], model: str | None = None
     ) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sagewright.agents.reasons import Reason
 from sagewright.config_file import save_configs
 from sagewright.folders import write_folder
 from sagewright.registry import default_registry
@@ -44,6 +45,7 @@ def render_outputs(
     sources: Mapping[str, str],
     existing_model: bool,
     notes: list[str] | None = None,
+    reasons: Mapping[str, Reason] | None = None,
 ) -> dict[str, str]:
     """The five files' contents; ``sources`` maps ``node.path`` to where its value came from."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -54,7 +56,13 @@ def render_outputs(
         "pipeline.json": definition if definition.endswith("\n") else definition + "\n",
         "pipeline.mmd": to_mermaid(topology, existing_model=existing_model),
         "README.md": readme(
-            requirement, topology, configs, sources, notes or [], existing_model=existing_model
+            requirement,
+            topology,
+            configs,
+            sources,
+            notes or [],
+            existing_model=existing_model,
+            reasons=reasons,
         ),
     }
 
@@ -67,6 +75,7 @@ def readme(
     notes: list[str],
     *,
     existing_model: bool = False,
+    reasons: Mapping[str, Reason] | None = None,
 ) -> str:
     """``sources`` maps ``node.path`` to where its value came from; the rest are defaults."""
     registry = default_registry()
@@ -78,6 +87,11 @@ def readme(
         lines.append(
             f"| `{node}` | {spec.name} | {', '.join(parents) or '—'} | {spec.description} |"
         )
+    if reasons:
+        lines += ["", "## Why each step is there", ""]
+        lines += [
+            f"- `{node}`: {_why(reasons[node])}" for node in topology.parents if node in reasons
+        ]
     lines += [
         "",
         "## DAG",
@@ -102,6 +116,16 @@ def readme(
     if notes:
         lines += ["## Notes", ""] + [f"- {note}" for note in notes] + [""]
     return "\n".join(lines)
+
+
+def _why(reason: Reason) -> str:
+    """A reason as Markdown: the requirement's words quoted, or the node and input it feeds."""
+    if reason.needed_by and reason.input:
+        return f"needed by `{reason.needed_by}`'s input `{reason.input}`"
+    if reason.quote is not None:
+        words = " ".join(reason.quote.split()).replace("`", "'")
+        return f"the requirement says “{words}” (characters {reason.start}–{reason.end})"
+    return reason.text
 
 
 def field_items(data: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:

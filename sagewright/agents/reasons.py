@@ -11,7 +11,7 @@ requirement (whitespace and case normalised) and dropped when it is not there.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
@@ -236,7 +236,7 @@ def _mention(intent: Intent, concept: str, job: str | None) -> Mention | None:
 
 
 def completion(
-    topology: Mapping[str, list[str]], node: str, registry: Registry | None = None
+    topology: Mapping[str, Sequence[str]], node: str, registry: Registry | None = None
 ) -> Reason | None:
     """``needed by X's input Y`` when a node of ``topology`` reads ``node`` through a port."""
     reg = registry or default_registry()
@@ -252,7 +252,9 @@ def completion(
     return None
 
 
-def _completion(topology: Mapping[str, list[str]], node: str, registry: Registry | None) -> Reason:
+def _completion(
+    topology: Mapping[str, Sequence[str]], node: str, registry: Registry | None
+) -> Reason:
     return completion(topology, node, registry) or Reason(
         UNEXPLAINED, "not asked for in the requirement, and no step of the plan reads its output"
     )
@@ -260,7 +262,7 @@ def _completion(topology: Mapping[str, list[str]], node: str, registry: Registry
 
 def llm_reasons(
     requirement: str,
-    topology: Mapping[str, list[str]],
+    topology: Mapping[str, Sequence[str]],
     quotes: Mapping[str, str],
     *,
     registry: Registry | None = None,
@@ -283,7 +285,7 @@ def llm_reasons(
 
 def explain(
     requirement: str,
-    topology: Mapping[str, list[str]],
+    topology: Mapping[str, Sequence[str]],
     *,
     known: Mapping[str, Reason] | None = None,
     registry: Registry | None = None,

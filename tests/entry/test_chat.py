@@ -81,6 +81,26 @@ def test_export_command(home):
     answer_all(chat, ANSWERS)
     reply = chat.send(f"/export {home / 'x'}")
     assert (home / "x" / "pipeline.json").is_file(), reply.text
+    assert (
+        "- `Packaging`: the requirement says “package it”" in (home / "x" / "README.md").read_text()
+    )
+
+
+def test_why_quotes_the_words_or_names_the_input_it_feeds(home):
+    chat = ChatSession("s4", out_root=home / "out")
+    assert chat.send("/why Packaging").text.startswith("No pipeline yet")
+    chat.send(REQUIREMENT)
+    start = REQUIREMENT.index("generate sample payloads")
+    assert chat.send("/why PayloadGeneration").text == (
+        f'PayloadGeneration: "generate sample payloads" (characters {start}-{start + 24})'
+    )
+    assert chat.send("/why DataLoading_training").text == (
+        "DataLoading_training: needed by TabularPreprocessing_training's input data"
+    )
+    chat.send("drop the payload step")
+    reply = chat.send("/why PayloadGeneration").text
+    assert reply.startswith("unknown_node: no node 'PayloadGeneration'") and "Packaging" in reply
+    assert chat.send("/why").text.startswith("Usage: /why NODE, one of: DataLoading_training")
 
 
 def _spawn(home, session):

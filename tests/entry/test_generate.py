@@ -33,6 +33,10 @@ def test_example_writes_all_five_files(tmp_path):
     readme = (out / "README.md").read_text()
     assert "| `hyperparameters.max_depth` | `6` | stated |" in readme
     assert "flowchart TD" in (out / "pipeline.mmd").read_text()
+    why = readme.split("## Why each step is there\n\n")[1].split("\n\n")[0].splitlines()
+    assert [line.split("`")[1] for line in why] == list(topology.nodes)
+    assert "- `XGBoostTraining`: the requirement says “Train XGBoost (max_depth=6" in readme
+    assert "- `DataLoading_training`: needed by `TabularPreprocessing_training`'s input" in readme
 
 
 def _steps(definition):

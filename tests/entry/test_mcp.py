@@ -55,6 +55,7 @@ def test_an_agent_host_plans_repairs_fills_and_assembles(tmp_path: Path) -> None
                 "extract_values",
                 "init_config",
                 "assemble",
+                "explain",
             } <= tools
             assert "deploy" not in tools  # only with --allow-deploy
 
@@ -83,6 +84,26 @@ def test_an_agent_host_plans_repairs_fills_and_assembles(tmp_path: Path) -> None
             repaired["ModelRegistration"] = [*broken["ModelRegistration"], "Packaging"]
             again = _data(await client.call_tool("validate_topology", {"topology": repaired}))
             assert again == {"valid": True, "errors": []}
+            # Why each node of the repaired plan is there: the requirement's words, or the input
+            # it feeds; every quote is the requirement's text at its span.
+            why = _data(
+                await client.call_tool(
+                    "explain", {"requirement": REQUIREMENT, "topology": repaired}
+                )
+            )
+            assert set(why["reasons"]) == set(repaired) == set(planned["reasons"])
+            for reason in why["reasons"].values():
+                if reason["kind"] == "asked":
+                    assert REQUIREMENT[reason["start"] : reason["end"]] == reason["quote"]
+                else:
+                    assert reason["kind"] == "needed_by", reason
+            assert why["reasons"]["Packaging"]["quote"] == "package"
+            one = _data(
+                await client.call_tool(
+                    "explain", {"requirement": REQUIREMENT, "node": "ModelEvaluation_testing"}
+                )
+            )
+            assert one["reasons"]["ModelEvaluation_testing"]["quote"].startswith("evaluate on")
 
             values = _data(
                 await client.call_tool(
@@ -140,6 +161,12 @@ def test_paths_outside_the_root_and_bad_input_are_tool_errors(tmp_path: Path) ->
                 )
             )
             assert message.startswith("path_outside_root:")
+            message = _error(
+                await client.call_tool(
+                    "explain", {"requirement": REQUIREMENT, "node": "XGBoostTrainer"}
+                )
+            )
+            assert message.startswith("unknown_node:") and "XGBoostTraining" in message
             message = _error(await client.call_tool("describe_step", {"step": "XGBoostTrainer"}))
             assert message.startswith("unknown_step:") and "XGBoostTraining" in message
             cyclic = {"DataLoading_training": ["TabularPreprocessing_training"]}
