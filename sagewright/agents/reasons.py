@@ -110,9 +110,45 @@ def locate(requirement: str, quote: str) -> tuple[int, int] | None:
 
 _WORD = re.compile(r"\w+")
 _BOUNDARY = re.compile(
-    r"[.!?](?=\s|$)|;|\s[—–-]\s|\n\s*\n|\n(?=[ \t]*(?:[-*•+]\s|\d+[.)]\s|[A-Z]))|(?<=:)[ \t]*\n"
+    r"[.!?](?=\s|$)|;|\s[—–-]\s|\n\s*\n|\n(?=[ \t]*(?:>|[-*•+]\s|\d+[.)]\s|[A-Z]))|(?<=:)[ \t]*\n"
     r"|,\s+(?:(?i:and|then|but|so|while|also)\s)?|\s(?i:and|then|but|so|while|also)\s"
 )
+
+
+_LEAD = re.compile(r"(?:\s|[>*•+-](?=\s)|\d+[.)](?=\s))*")
+RESYNC_WORDS = 40  # how far the two texts may differ before their words line up again
+
+
+def _align(read: list[str], original: list[str]) -> dict[int, int]:
+    """Word ``i`` of the read text -> its word in the original.
+
+    The read text is the original with sources masked and numbers normalised, so a walk that
+    skips the few words that differ is linear; when it lines up under 90% of the words (an
+    email's quoted history moved before the reply), the general diff does it.
+    """
+    mapping: dict[int, int] = {}
+    i = j = 0
+    while i < len(read) and j < len(original):
+        if read[i] == original[j]:
+            mapping[i] = j
+            i, j = i + 1, j + 1
+            continue
+        i, j = _resync(read, original, i, j) or (i + 1, j)
+    if len(mapping) >= 0.9 * len(read):
+        return mapping
+    matcher = SequenceMatcher(None, read, original, autojunk=False)
+    return {a + k: b + k for a, b, size in matcher.get_matching_blocks() for k in range(size)}
+
+
+def _resync(read: list[str], original: list[str], i: int, j: int) -> tuple[int, int] | None:
+    """The nearest pair of positions after ``i``, ``j`` where two words in a row agree."""
+    for distance in range(1, RESYNC_WORDS):
+        for skip in range(distance + 1):
+            a, b = i + skip, j + distance - skip
+            inside = a + 1 < len(read) and b + 1 < len(original)
+            if inside and read[a : a + 2] == original[b : b + 2]:
+                return a, b
+    return None
 
 
 class _Source:
@@ -123,16 +159,10 @@ class _Source:
         self.words = [(m.start(), m.end()) for m in _WORD.finditer(requirement)]
         read_words = list(_WORD.finditer(read))
         self.read_words = [(m.start(), m.end()) for m in read_words]
-        matcher = SequenceMatcher(
-            None,
+        self.to_original = _align(
             [m.group().lower() for m in read_words],
             [requirement[s:e].lower() for s, e in self.words],
-            autojunk=False,
         )
-        self.to_original: dict[int, int] = {}
-        for a, b, size in matcher.get_matching_blocks():
-            for k in range(size):
-                self.to_original[a + k] = b + k
         depth = 0
         self.depth = []
         for char in requirement:
@@ -160,8 +190,8 @@ class _Source:
         start, end = span
         left = max((e for s, e in self.bounds if e <= start), default=0)
         right = min((s for s, e in self.bounds if s >= end), default=len(self.text))
-        while left < start and self.text[left].isspace():
-            left += 1
+        lead = _LEAD.match(self.text, left, start)  # a bullet, a number, an email's ">"
+        left = lead.end() if lead else left
         while right > end and self.text[right - 1].isspace():
             right -= 1
         if right - left > MAX_CLAUSE:
