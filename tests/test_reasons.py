@@ -20,6 +20,8 @@ from sagewright.agents.reasons import (
 from sagewright.cli import main
 from sagewright.topology import step_type_of
 from tests.conftest import golden_cases
+from tests.plugin_steps import plugin_registry
+from tests.test_planner_llm import GOOD
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "fraud_xgboost_e2e.txt"
 
@@ -88,18 +90,7 @@ def test_spans_point_into_the_text_as_given_with_wrapping_and_leading_space():
 
 
 def test_a_plugin_step_quotes_its_cue(monkeypatch):
-    from types import SimpleNamespace
-
-    from sagewright.registry import catalogue
-    from tests.plugin_steps import data_profiling
-
-    entry = SimpleNamespace(name="data_profiling", value="x", load=lambda: data_profiling)
-    monkeypatch.setattr(
-        catalogue.importlib.metadata,
-        "entry_points",
-        lambda group: [entry] if group == catalogue.ENTRY_POINT_GROUP else [],
-    )
-    registry = catalogue.Registry([*catalogue.builtin_specs(), *catalogue.entry_point_specs()])
+    registry = plugin_registry(monkeypatch)
     text = "Load s3://acme-ml/train/ (label y), preprocess it and Profile it with max_bins=40."
     reason = plan(text, registry=registry).reason("DataProfiling_training")
     assert reason.kind == ASKED and reason.quote == "Profile it with max_bins=40"
@@ -129,12 +120,6 @@ def test_explain_an_edited_topology_and_unknown_nodes():
 # --- the LLM planner: the model's quote is checked against the requirement --------------------
 
 REQUIREMENT = "Train XGBoost on s3://a/train/ and\npackage it for hosting."
-GOOD = {
-    "DataLoading_training": [],
-    "TabularPreprocessing_training": ["DataLoading_training"],
-    "XGBoostTraining": ["TabularPreprocessing_training"],
-    "Packaging": ["XGBoostTraining"],
-}
 
 
 @pytest.fixture

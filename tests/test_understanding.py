@@ -93,18 +93,9 @@ def test_both_sources_of_a_one_line_ask_are_read() -> None:
 
 
 def test_a_plugin_step_is_planned_from_its_cues_and_its_field_filled(monkeypatch) -> None:
-    from types import SimpleNamespace
+    from tests.plugin_steps import plugin_registry
 
-    from sagewright.registry import catalogue
-    from tests.plugin_steps import data_profiling
-
-    entry = SimpleNamespace(name="data_profiling", value="x", load=lambda: data_profiling)
-    monkeypatch.setattr(
-        catalogue.importlib.metadata,
-        "entry_points",
-        lambda group: [entry] if group == catalogue.ENTRY_POINT_GROUP else [],
-    )
-    registry = catalogue.Registry([*catalogue.builtin_specs(), *catalogue.entry_point_specs()])
+    registry = plugin_registry(monkeypatch)
     text = "Load s3://acme-ml/train/ (label y), preprocess it and profile it with max_bins=40."
     result = plan(text, registry=registry)
     assert result.valid
