@@ -279,9 +279,10 @@ def _quotes(parsed: dict[str, Any], topology: dict[str, list[str]]) -> dict[str,
     nodes = parsed.get("nodes")
     quotes: dict[str, str] = {}
     for item in nodes if isinstance(nodes, list) else []:
-        if isinstance(item, dict) and item.get("name") in topology:
+        name = item.get("name") if isinstance(item, dict) else None
+        if isinstance(name, str) and name in topology:
             quote = item.get("quote")
-            quotes.setdefault(item["name"], quote[:ECHO_CHARS] if isinstance(quote, str) else "")
+            quotes.setdefault(name, quote[:ECHO_CHARS] if isinstance(quote, str) else "")
     return quotes
 
 
