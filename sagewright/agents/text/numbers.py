@@ -32,7 +32,8 @@ SPELLED = re.compile(
     rf"\b(?P<int>{_WORD}(?:[\s-]+(?:and[\s-]+)?{_WORD})*)"
     rf"(?:\s+point(?P<frac>(?:\s+{_WORD})+))?"
     rf"(?:\s+e\s+(?P<sign>minus|plus)?\s*(?P<exp>{_WORD}))?\b"
-    r"|\ba couple of\b|\b(?P<k>\d+(?:\.\d+)?)k\b",
+    r"|\ba couple of\b|\b(?P<k>\d+(?:\.\d+)?)k\b"
+    rf"|\bpoint(?P<lead>(?:\s+{_WORD})+)\b",  # "above point eight five": 0.85
     re.IGNORECASE,
 )
 # A lone "one" is usually a pronoun ("the one we trained"), not a value.
@@ -61,6 +62,11 @@ def _spelled(match: re.Match[str]) -> str:
         return str(int(float(match["k"]) * 1000))
     if said.lower() == "a couple of":
         return "2"
+    if match["lead"]:
+        digits = [WORD_VALUES.get(w.lower()) for w in match["lead"].split()]
+        if any(d is None or d > 9 for d in digits):
+            return said
+        return "0." + "".join(str(d) for d in digits)
     if said.lower() in NOT_NUMBERS and not match["frac"] and not match["exp"]:
         return said
     whole = _spelled_int(match["int"])
