@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sagewright.errors import SagewrightError
+from sagewright.files import read_text
 
 app = typer.Typer(
     name="sagewright",
@@ -41,15 +42,6 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable J
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
-
-
-def read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SagewrightError(f"{path}: file not found", code="file_not_found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SagewrightError(f"{path}: cannot read: {exc}", code="unreadable_file") from None
 
 
 @app.command()

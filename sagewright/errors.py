@@ -81,6 +81,17 @@ class BuildError(SagewrightError):
         self.node = node
 
 
+class StepBuildError(BuildError):
+    """A build error about one field (or input port) of one node."""
+
+    def __init__(
+        self, message: str, *, node: str, field: str = "", hint: str = "", code: str | None = None
+    ) -> None:
+        where = f"node '{node}'" + (f", field '{field}'" if field else "")
+        super().__init__(f"{where}: {message}", hint=hint, code=code, node=node)
+        self.field = field
+
+
 class AgentError(SagewrightError):
     code = "agent_error"
 

@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sagewright.registry.config_base import StepConfig
+from sagewright.registry.frameworks import HYPERPARAMETER_ALIASES
+from sagewright.registry.kinds import DATA_SOURCE_FIELDS
 
 PIPELINE_FACTS = {
     "region": "region",
@@ -68,9 +70,7 @@ STEP_FACTS = {
     "calibration.method": ("ModelCalibration", "method"),
 }
 RANGES_PREFIX = "tuning.ranges."
-DATA_SOURCE_FIELDS = ("s3_uri", "athena_query", "redshift_query")
 DATA_FACT_FIELDS = (*DATA_SOURCE_FIELDS, "athena_database", "athena_workgroup")
-HYPERPARAMETER_ALIASES = {"lambda": "reg_lambda", "alpha": "reg_alpha"}
 # Fields that live inside ``hyperparameters`` on training configs but at top level elsewhere.
 SCHEMA_FIELDS = ("label_name", "id_name", "cat_field_list", "tab_field_list", "full_field_list")
 

@@ -211,8 +211,8 @@ def build_server(root: Path, *, allow_deploy: bool = False) -> Any:
         """Build the pipeline offline into ``out`` (pipeline.json, manifest.json, code/)."""
         from sagewright.builders.assembler import assemble as assemble_pipeline
         from sagewright.builders.deploy import write_deploy_folder
-        from sagewright.cli import read_text
         from sagewright.config_file import load_config_file
+        from sagewright.files import read_text
         from sagewright.topology import Topology
 
         topo_path = resolve_under(root, topology_file)

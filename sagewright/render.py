@@ -8,16 +8,30 @@ dashed. Every label is quoted and escaped, so any node name renders. With ``stat
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sagewright.checker import check_topology
+from sagewright.errors import TopologyIssue
 from sagewright.registry import Registry, Stage, default_registry
 from sagewright.topology import Topology, step_type_of
 
 if TYPE_CHECKING:
     from rich.tree import Tree
 
-    from sagewright.agents.planner import PlanResult
+
+class ShownPlan(Protocol):
+    """What a plan picture shows: :class:`sagewright.agents.planner.PlanResult` has it
+    (declared here so that pictures do not import the planner that imports them)."""
+
+    topology: dict[str, list[str]]
+    errors: list[TopologyIssue]
+    backend: str
+    existing_model: bool
+    notes: list[str]
+
+    @property
+    def valid(self) -> bool: ...
+
 
 STATUS_STYLES = {
     "succeeded": "fill:#d7f5dd,stroke:#1a7f37,color:#0b3d1a",
@@ -123,14 +137,14 @@ def rich_tree(title: str, topology: Topology, registry: Registry | None = None) 
     return tree
 
 
-def _plan_topology(result: PlanResult) -> Topology | None:
+def _plan_topology(result: ShownPlan) -> Topology | None:
     try:
         return Topology.parse(result.topology)
     except Exception:  # a malformed plan is shown by its errors, without a picture
         return None
 
 
-def plan_markdown(result: PlanResult) -> str:
+def plan_markdown(result: ShownPlan) -> str:
     """A plan as Markdown: what made it, its Mermaid DAG, its checker errors and notes."""
     state = "valid" if result.valid else f"invalid ({len(result.errors)} checker errors)"
     lines = [f"**Plan** by `{result.backend}`: {len(result.topology)} steps, {state}", ""]
@@ -144,7 +158,7 @@ def plan_markdown(result: PlanResult) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def plan_tree(result: PlanResult) -> Tree:
+def plan_tree(result: ShownPlan) -> Tree:
     from rich.markup import escape
     from rich.tree import Tree
 

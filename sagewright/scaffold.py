@@ -23,6 +23,7 @@ from sagewright.registry.hyperparameters import (
     PyTorchHyperparameters,
     XGBoostHyperparameters,
 )
+from sagewright.registry.kinds import DATA_SOURCE_FIELDS
 from sagewright.registry.schema import FieldDoc, describe_fields
 from sagewright.registry.validation import check_across_nodes, config_error
 from sagewright.topology import Topology, qualifier_of, step_type_of
@@ -60,7 +61,7 @@ def same_source_warnings(configs: Mapping[str, StepConfig]) -> list[str]:
     for node, cfg in configs.items():
         if cfg.step_type != "DataLoading":
             continue
-        for field_name in ("s3_uri", "athena_query", "redshift_query"):
+        for field_name in DATA_SOURCE_FIELDS:
             source = getattr(cfg, field_name, None)
             if source:
                 readers.setdefault(str(source).strip(), []).append(node)

@@ -32,7 +32,6 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from sagewright.facts import (
     GATE_FACTS,
-    HYPERPARAMETER_ALIASES,
     PIPELINE_FACTS,
     RANGES_PREFIX,
     STEP_FACTS,
@@ -46,20 +45,18 @@ from sagewright.registry.config_base import (
     ProcessingConfig,
     TrainingConfig,
 )
+from sagewright.registry.frameworks import HYPERPARAMETER_ALIASES
 from sagewright.registry.hyperparameters import (
     ModelHyperparameters,
     PyTorchHyperparameters,
     XGBoostHyperparameters,
 )
-from sagewright.registry.steps.data_loading import DataLoadingConfig
-from sagewright.registry.steps.quality_gate import QualityGateConfig
-from sagewright.registry.steps.tabular_preprocessing import TabularPreprocessingConfig
+from sagewright.registry.kinds import DATA_SOURCE_FIELDS
 from sagewright.registry.validation import field_problems
 from sagewright.topology import step_type_of
 
-SOURCE_FIELDS = ("s3_uri", "athena_query", "redshift_query")
 DATA_FIELDS = (
-    *SOURCE_FIELDS,
+    *DATA_SOURCE_FIELDS,
     "redshift_cluster_id",
     "athena_database",
     "athena_workgroup",
@@ -72,7 +69,8 @@ HYPERPARAMETER_CLASSES: dict[str, type[ModelHyperparameters]] = {
 # Fields of the hyperparameter classes that are the pipeline-wide input schema, not knobs.
 SCHEMA_NAMES = frozenset(ModelHyperparameters.model_fields) | {"framework"}
 
-SHARED_TARGETS: dict[str, tuple[type[BaseModel], str]] = {
+#: Pipeline-wide key -> (model class, or the step type whose config holds it; field name).
+SHARED_TARGETS: dict[str, tuple[type[BaseModel] | str, str]] = {
     "region": (BaseConfig, "region"),
     "role_arn": (BaseConfig, "role_arn"),
     "bucket": (BaseConfig, "bucket"),
@@ -81,7 +79,7 @@ SHARED_TARGETS: dict[str, tuple[type[BaseModel], str]] = {
     "id_name": (ModelHyperparameters, "id_name"),
     "cat_field_list": (ModelHyperparameters, "cat_field_list"),
     "tab_field_list": (ModelHyperparameters, "tab_field_list"),
-    "categories": (TabularPreprocessingConfig, "categories"),
+    "categories": ("TabularPreprocessing", "categories"),
     "training.instance_type": (TrainingConfig, "training_instance_type"),
     "training.instance_count": (TrainingConfig, "training_instance_count"),
     "processing.instance_type": (ProcessingConfig, "processing_instance_type"),
@@ -144,14 +142,22 @@ def validate_key(
     return clean
 
 
+def shared_target(key: str, registry: Registry | None = None) -> tuple[type[BaseModel], str]:
+    """The model and field of a pipeline-wide key of :data:`SHARED_TARGETS`."""
+    model, name = SHARED_TARGETS[key]
+    if isinstance(model, str):
+        return (registry or default_registry()).get(model).config_class, name
+    return model, name
+
+
 def _target(
     key: str, framework: str, registry: Registry | None = None
 ) -> tuple[type[BaseModel], str]:
-    if key in SHARED_TARGETS:
-        return SHARED_TARGETS[key]
-    if key in _GATE_TARGETS:
-        return QualityGateConfig, _GATE_TARGETS[key]
     reg = registry or default_registry()
+    if key in SHARED_TARGETS:
+        return shared_target(key, reg)
+    if key in _GATE_TARGETS:
+        return reg.get("QualityGate").config_class, _GATE_TARGETS[key]
     if key in STEP_FACTS:
         step_type, name = STEP_FACTS[key]
         return reg.get(step_type).config_class, name
@@ -167,7 +173,7 @@ def _target(
         raise KeyError(key)
     parts = key.split(".")
     if len(parts) == 3 and parts[0] == "data" and parts[1] in JOB_TYPES and parts[2] in DATA_FIELDS:
-        return DataLoadingConfig, parts[2]
+        return reg.get("DataLoading").config_class, parts[2]
     match = NODE_KEY.fullmatch(key)
     if match and step_type_of(match["node"]) in reg:
         config = reg.get(step_type_of(match["node"])).config_class
@@ -244,8 +250,8 @@ def apply_key(values: PipelineValues, key: str, value: Any) -> None:
     elif key.startswith("data.") and key.count(".") == 2:
         _, job_type, name = key.split(".")
         sources = values.data.setdefault(job_type, {})
-        if name in SOURCE_FIELDS:
-            for other in SOURCE_FIELDS:
+        if name in DATA_SOURCE_FIELDS:
+            for other in DATA_SOURCE_FIELDS:
                 sources.pop(other, None)
         sources[name] = value
     else:

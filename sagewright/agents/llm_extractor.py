@@ -23,7 +23,7 @@ import time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sagewright.agents.extract_fields import SOURCE_FIELDS, hyperparameter_names
+from sagewright.agents.extract_fields import hyperparameter_names
 from sagewright.agents.extract_result import Collector, Extraction
 from sagewright.agents.llm import (
     ECHO_CHARS,
@@ -45,6 +45,7 @@ from sagewright.agents.text.metrics import METRIC, normal_metric
 from sagewright.agents.text.numbers import NUMBER, words_to_digits
 from sagewright.facts import STEP_FACTS
 from sagewright.registry import Registry, default_registry
+from sagewright.registry.kinds import DATA_SOURCE_FIELDS
 from sagewright.registry.schema import FieldDoc, describe_fields
 from sagewright.topology import Topology, qualifier_of, step_type_of
 
@@ -114,7 +115,7 @@ def extraction_schema(topology: Topology, framework: str, registry: Registry) ->
         item = _object(
             {
                 "job_type": {"type": "string", "enum": job_types},
-                "source": {"type": "string", "enum": list(SOURCE_FIELDS)},
+                "source": {"type": "string", "enum": list(DATA_SOURCE_FIELDS)},
                 "value": {"type": "string"},
             }
         )
@@ -125,7 +126,7 @@ def extraction_schema(topology: Topology, framework: str, registry: Registry) ->
         schema_props["hyperparameters"] = {"type": "array", "items": item}
     conflict_keys = sorted(
         {PROPERTIES[p][0] for p in props if PROPERTIES[p][0]}
-        | {f"data.{j}.{s}" for j in job_types for s in SOURCE_FIELDS}
+        | {f"data.{j}.{s}" for j in job_types for s in DATA_SOURCE_FIELDS}
         | {f"hyperparameters.{n}" for n in names}
     )
     conflict = _object(

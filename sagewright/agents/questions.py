@@ -27,17 +27,15 @@ from typing import Any, Literal
 
 from sagewright.agents.extract_fields import (
     HYPERPARAMETER_CLASSES,
-    SHARED_TARGETS,
-    SOURCE_FIELDS,
     hyperparameter_field,
+    shared_target,
 )
 from sagewright.agents.extract_result import Conflict, Rejected
 from sagewright.dag import CycleError, topological_order
 from sagewright.facts import PIPELINE_FACTS, RANGES_PREFIX, STEP_FACTS, PipelineValues
 from sagewright.registry import PortMode, Registry, default_registry
+from sagewright.registry.kinds import DATA_SOURCE_FIELDS
 from sagewright.registry.schema import FieldDoc, describe_fields
-from sagewright.registry.steps.data_loading import DataLoadingConfig
-from sagewright.registry.steps.quality_gate import QualityGateConfig
 from sagewright.scaffold import MissingField, infer_framework, missing_fields
 from sagewright.topology import Topology, qualifier_of, step_type_of
 
@@ -154,7 +152,7 @@ def node_key(node: str, path: str) -> str:
 def key_of_value(key: str) -> str:
     """The question key a stated value key is asked under (data sources share one)."""
     parts = key.split(".")
-    if len(parts) == 3 and parts[0] == "data" and parts[2] in SOURCE_FIELDS:
+    if len(parts) == 3 and parts[0] == "data" and parts[2] in DATA_SOURCE_FIELDS:
         return f"data.{parts[1]}.{SOURCE_KEY_SUFFIX}"
     return key
 
@@ -355,12 +353,14 @@ def question_for_key(
     if len(parts) == 3 and parts[0] == "data":
         node = f"DataLoading_{parts[1]}"
         if parts[2] == SOURCE_KEY_SUFFIX:
-            doc = _doc(DataLoadingConfig, "s3_uri")
-            return _node_question(node, MissingField(node, "|".join(SOURCE_FIELDS), "node", doc))
-        doc = _doc(DataLoadingConfig, parts[2])
+            doc = _doc(registry.get("DataLoading").config_class, "s3_uri")
+            return _node_question(
+                node, MissingField(node, "|".join(DATA_SOURCE_FIELDS), "node", doc)
+            )
+        doc = _doc(registry.get("DataLoading").config_class, parts[2])
         return _node_question(node, MissingField(node, parts[2], "node", doc))
     if parts[0] == "gate" and len(parts) == 2:
-        doc = _doc(QualityGateConfig, parts[1])
+        doc = _doc(registry.get("QualityGate").config_class, parts[1])
         return _node_question("QualityGate", MissingField("QualityGate", parts[1], "node", doc))
     if parts[0] == "hyperparameters" and len(parts) == 2:
         name = hyperparameter_field(parts[1])
@@ -388,7 +388,7 @@ def _pipeline_doc(key: str, topology: Topology, registry: Registry) -> FieldDoc:
         for doc in describe_fields(registry.get(step_type_of(node)).config_class):
             if doc.path.rsplit(".", 1)[-1] == name and doc.scope == "pipeline":
                 return doc
-    model, field_name = SHARED_TARGETS[key]
+    model, field_name = shared_target(key, registry)
     return _doc(model, field_name)
 
 
@@ -409,7 +409,8 @@ def _doc(model: Any, path: str) -> FieldDoc:
 
 
 def _group_descriptions(paths: list[str]) -> list[str]:
-    return [_doc(DataLoadingConfig, p).description for p in paths]
+    data_loading = default_registry().get("DataLoading").config_class
+    return [_doc(data_loading, p).description for p in paths]
 
 
 def _choices(doc: FieldDoc) -> tuple[str, ...]:

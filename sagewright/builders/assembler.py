@@ -26,12 +26,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sagewright.builders.base import BuiltStep, InputRef, StepBuildError
+from sagewright.builders.base import BuiltStep, InputRef
 from sagewright.builders.code_bundle import CodeBundle
 from sagewright.builders.context import INSTANCE_TYPE_PARAMETERS, BuildContext
 from sagewright.checker import CheckResult, check_topology, require_steps
 from sagewright.dag import descendants, topological_order
-from sagewright.errors import BuildError, SagewrightError
+from sagewright.errors import BuildError, SagewrightError, StepBuildError
 from sagewright.registry import Registry, StepSpec, default_registry
 from sagewright.registry.config_base import StepConfig
 from sagewright.registry.validation import CROSS_NODE_HINT, across_node_problems
@@ -409,7 +409,7 @@ def _build_node(
             node=node,
         )
     try:
-        built = spec.builder_class().create_step(node, config, inputs, context)
+        built: BuiltStep = spec.builder_class().create_step(node, config, inputs, context)
     except SagewrightError:
         raise
     except (ValueError, TypeError) as exc:

@@ -14,27 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from sagewright.errors import BuildError
 from sagewright.registry.config_base import StepConfig
+from sagewright.registry.kinds import TRAINING_SPLITS
 
 if TYPE_CHECKING:
     from sagewright.builders.context import BuildContext
 
 ConfigT = TypeVar("ConfigT", bound=StepConfig)
-
-#: Training-split folders that TabularPreprocessing writes for job type ``training``.
-TRAINING_SPLITS = {"training": "train", "validation": "val", "testing": "test"}
-
-
-class StepBuildError(BuildError):
-    """A build error about one field (or input port) of one node."""
-
-    def __init__(
-        self, message: str, *, node: str, field: str = "", hint: str = "", code: str | None = None
-    ) -> None:
-        where = f"node '{node}'" + (f", field '{field}'" if field else "")
-        super().__init__(f"{where}: {message}", hint=hint, code=code, node=node)
-        self.field = field
 
 
 @dataclass(frozen=True)

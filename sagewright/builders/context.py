@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from sagewright.builders.base import StepBuildError
 from sagewright.builders.code_bundle import CodeBundle, make_bundle
+from sagewright.errors import StepBuildError
 
 #: Pipeline parameter holding the S3 prefix every execution writes under.
 OUTPUT_PARAMETER = "OutputS3Prefix"

@@ -1,27 +1,17 @@
 """Container images, resolved offline from the SDK's tables, with errors naming the field.
 
-The training configs are the one source of default framework versions: evaluation,
-model and registration steps that do not name a version use the training default, so
-a model is scored and served by the container family that trained it.
+Default framework versions come from :mod:`sagewright.registry.frameworks`: steps that do
+not name a version use the training default, so a model is scored and served by the
+container family that trained it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sagewright.builders.base import StepBuildError
 from sagewright.builders.context import BuildContext
-
-
-def default_versions(framework: str) -> tuple[str, str | None]:
-    """``(framework_version, py_version)`` of the training config of ``framework``."""
-    from sagewright.registry.steps.pytorch_training import PyTorchTrainingConfig
-    from sagewright.registry.steps.xgboost_training import XGBoostTrainingConfig
-
-    if framework == "pytorch":
-        fields = PyTorchTrainingConfig.model_fields
-        return str(fields["framework_version"].default), str(fields["py_version"].default)
-    return str(XGBoostTrainingConfig.model_fields["framework_version"].default), None
+from sagewright.errors import StepBuildError
+from sagewright.registry.frameworks import default_versions
 
 
 def resolve(context: BuildContext, node: str, field: str, framework: str, **kwargs: Any) -> str:

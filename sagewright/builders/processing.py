@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sagewright.builders.base import BuiltStep, StepBuildError
+from sagewright.builders.base import BuiltStep
 from sagewright.builders.code_bundle import CodeBundle
 from sagewright.builders.context import BuildContext
 from sagewright.builders.images import sklearn_image
+from sagewright.errors import StepBuildError
 from sagewright.registry.config_base import ProcessingConfig
 
 #: Helper modules every built-in script imports.

@@ -13,11 +13,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sagewright.builders.base import BuiltStep, InputRef, StepBuildError
+from sagewright.builders.base import BuiltStep, InputRef
 from sagewright.builders.context import BuildContext
-from sagewright.builders.images import default_versions, framework_image
-from sagewright.facts import HYPERPARAMETER_ALIASES
+from sagewright.builders.images import framework_image
+from sagewright.errors import StepBuildError
 from sagewright.registry.config_base import TrainingConfig
+from sagewright.registry.frameworks import HYPERPARAMETER_ALIASES, default_versions
 from sagewright.registry.hyperparameters import (
     ModelHyperparameters,
     PyTorchHyperparameters,

@@ -8,6 +8,7 @@ Processing job needs; ``JobTypedConfig`` adds the job type taken from the node n
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, computed_field
@@ -25,7 +26,18 @@ from sagewright.registry.types import (
     S3Prefix,
     S3Uri,
 )
-from sagewright.registry.validation import FieldProblem
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One thing wrong with one field of a config; validation turns it into a ConfigError."""
+
+    field: str  # dotted path, e.g. "hyperparameters.max_depth"; "" for whole-model rules
+    message: str
+    code: str = "invalid_value"  # the ConfigError code when the problem is raised
+
+    def __str__(self) -> str:
+        return f"field '{self.field}': {self.message}" if self.field else self.message
 
 
 class BaseConfig(BaseModel):

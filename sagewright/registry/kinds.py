@@ -17,3 +17,9 @@ class DataKind(StrEnum):
 
 
 JOB_TYPES: tuple[str, ...] = ("training", "calibration", "validation", "testing", "inference")
+
+#: Training-split folders that TabularPreprocessing writes for job type ``training``.
+TRAINING_SPLITS = {"training": "train", "validation": "val", "testing": "test"}
+
+#: The DataLoading fields that name where a dataset comes from (exactly one is given).
+DATA_SOURCE_FIELDS = ("s3_uri", "athena_query", "redshift_query")

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sagewright.registry.kinds import DataKind
 
 if TYPE_CHECKING:
-    from sagewright.builders.base import StepBuilder
     from sagewright.registry.config_base import StepConfig
 
 STEP_TYPE_PATTERN = re.compile(r"[A-Z][A-Za-z0-9]*")
+
+
+class Builder(Protocol):
+    """What the assembler calls on a step type's builder.
+
+    Builders subclass :class:`sagewright.builders.base.StepBuilder`; this protocol keeps the
+    registry core from importing builder code (imports point one way).
+    """
+
+    def create_step(
+        self, node: str, config: Any, inputs: Mapping[str, Any], context: Any
+    ) -> Any: ...
 
 
 class Stage(StrEnum):
@@ -61,7 +73,7 @@ class StepSpec:
     inputs: tuple[InputPort, ...]
     outputs: tuple[OutputPort, ...]
     config_class: type[StepConfig]
-    builder_class: type[StepBuilder[Any]] | None = None
+    builder_class: type[Builder] | None = None
     job_typed: bool = False  # runs on one job type's data; the node qualifier is the job type
     control: bool = False  # its out-edges are control edges (QualityGate)
     stage: Stage = Stage.OTHER

@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from sagewright.errors import ConfigError
+from sagewright.registry.config_base import FieldProblem, StepConfig
 from sagewright.registry.types import PATTERN_DESCRIPTIONS
-
-if TYPE_CHECKING:
-    from sagewright.registry.config_base import StepConfig
-
-
-@dataclass(frozen=True)
-class FieldProblem:
-    field: str  # dotted path, e.g. "hyperparameters.max_depth"; "" for whole-model rules
-    message: str
-    code: str = "invalid_value"  # the ConfigError code when the problem is raised
-
-    def __str__(self) -> str:
-        return f"field '{self.field}': {self.message}" if self.field else self.message
 
 
 def field_problems(exc: ValidationError) -> list[FieldProblem]:

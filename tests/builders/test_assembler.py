@@ -22,9 +22,8 @@ import pytest
 
 from sagewright.builders.arg_check import check_definition
 from sagewright.builders.assembler import Assembly, assemble, build_definition
-from sagewright.builders.base import StepBuildError
 from sagewright.checker import check_topology
-from sagewright.errors import BuildError, TopologyError
+from sagewright.errors import BuildError, StepBuildError, TopologyError
 from sagewright.facts import PipelineValues
 from sagewright.scaffold import build_configs
 from sagewright.topology import Topology

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from sagewright.builders.assembler import assemble
-from sagewright.builders.base import StepBuildError
+from sagewright.errors import StepBuildError
 from sagewright.facts import PipelineValues
 from sagewright.scaffold import build_configs
 from sagewright.topology import Topology

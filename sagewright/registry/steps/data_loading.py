@@ -11,14 +11,12 @@ from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
 from sagewright.builders.processing import build_processing
 from sagewright.registry.config_base import JobTypedConfig, ProcessingConfig
 from sagewright.registry.fields import default, essential
-from sagewright.registry.kinds import DataKind
+from sagewright.registry.kinds import DATA_SOURCE_FIELDS, DataKind
 from sagewright.registry.spec import OutputPort, Stage, StepSpec
 from sagewright.registry.types import S3Uri, SqlQuery
 
 if TYPE_CHECKING:
     from sagewright.builders.context import BuildContext
-
-SOURCE_FIELDS = ("s3_uri", "athena_query", "redshift_query")
 
 
 class DataLoadingConfig(ProcessingConfig, JobTypedConfig):
@@ -54,7 +52,7 @@ class DataLoadingConfig(ProcessingConfig, JobTypedConfig):
 
     @model_validator(mode="after")
     def _one_source(self) -> DataLoadingConfig:
-        given = [name for name in SOURCE_FIELDS if getattr(self, name)]
+        given = [name for name in DATA_SOURCE_FIELDS if getattr(self, name)]
         if len(given) != 1:
             raise ValueError(
                 "give exactly one data source: s3_uri, athena_query or redshift_query"

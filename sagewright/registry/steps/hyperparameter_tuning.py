@@ -15,13 +15,14 @@ from pydantic import (
     model_validator,
 )
 
-from sagewright.builders.base import BuiltStep, InputRef, StepBuilder, StepBuildError
+from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
 from sagewright.builders.training import (
     PYTORCH_METRIC_DEFINITIONS,
     SCHEMA_FIELDS,
     XGBOOST_NAMES,
     make_trainer,
 )
+from sagewright.errors import StepBuildError
 from sagewright.registry.config_base import TrainingConfig
 from sagewright.registry.fields import default
 from sagewright.registry.hyperparameters import PyTorchHyperparameters, XGBoostHyperparameters

@@ -10,6 +10,7 @@ from sagewright.builders.images import framework_image
 from sagewright.registry.config_base import ExistingModelConfig
 from sagewright.registry.cues import MODEL_CUES
 from sagewright.registry.fields import default
+from sagewright.registry.frameworks import PYTORCH_PY_VERSION, PYTORCH_VERSION
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, PortMode, Stage, StepSpec
 from sagewright.registry.types import InstanceType
@@ -21,8 +22,10 @@ if TYPE_CHECKING:
 class PyTorchModelConfig(ExistingModelConfig):
     step_type: ClassVar[str] = "PyTorchModel"
 
-    framework_version: str = default("2.1", "Version of the SageMaker PyTorch inference image.")
-    py_version: str = default("py310", "Python version of the PyTorch inference image.")
+    framework_version: str = default(
+        PYTORCH_VERSION, "Version of the SageMaker PyTorch inference image."
+    )
+    py_version: str = default(PYTORCH_PY_VERSION, "Python version of the PyTorch inference image.")
     inference_instance_type: InstanceType = default(
         "ml.m5.large", "Instance type the model is meant to run on.", pipeline=True
     )

@@ -10,6 +10,7 @@ from sagewright.builders.training import build_training
 from sagewright.registry.config_base import TrainingConfig
 from sagewright.registry.cues import TRAINING_CUES
 from sagewright.registry.fields import default
+from sagewright.registry.frameworks import PYTORCH_PY_VERSION, PYTORCH_VERSION
 from sagewright.registry.hyperparameters import PyTorchHyperparameters
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, Stage, StepSpec
@@ -22,8 +23,8 @@ class PyTorchTrainingConfig(TrainingConfig):
     step_type: ClassVar[str] = "PyTorchTraining"
     entry_point: ClassVar[str] = "pytorch_training.py"
 
-    framework_version: str = default("2.1", "Version of the SageMaker PyTorch container.")
-    py_version: str = default("py310", "Python version of the PyTorch container.")
+    framework_version: str = default(PYTORCH_VERSION, "Version of the SageMaker PyTorch container.")
+    py_version: str = default(PYTORCH_PY_VERSION, "Python version of the PyTorch container.")
     hyperparameters: PyTorchHyperparameters
 
 

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import model_validator
 
-from sagewright.builders.base import BuiltStep, InputRef, StepBuilder, StepBuildError
-from sagewright.registry.config_base import StepConfig
+from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
+from sagewright.errors import StepBuildError
+from sagewright.registry.config_base import FieldProblem, StepConfig
 from sagewright.registry.fields import default, essential
 from sagewright.registry.hyperparameters import ModelTask, pipeline_model_task
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, Stage, StepSpec
-from sagewright.registry.validation import FieldProblem
 
 if TYPE_CHECKING:
     from sagewright.builders.context import BuildContext

@@ -10,6 +10,7 @@ from sagewright.builders.images import framework_image
 from sagewright.registry.config_base import ExistingModelConfig
 from sagewright.registry.cues import MODEL_CUES
 from sagewright.registry.fields import default
+from sagewright.registry.frameworks import XGBOOST_VERSION
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, PortMode, Stage, StepSpec
 from sagewright.registry.types import InstanceType
@@ -21,7 +22,9 @@ if TYPE_CHECKING:
 class XGBoostModelConfig(ExistingModelConfig):
     step_type: ClassVar[str] = "XGBoostModel"
 
-    framework_version: str = default("1.7-1", "Version of the built-in XGBoost inference image.")
+    framework_version: str = default(
+        XGBOOST_VERSION, "Version of the built-in XGBoost inference image."
+    )
     inference_instance_type: InstanceType = default(
         "ml.m5.large", "Instance type the model is meant to run on.", pipeline=True
     )

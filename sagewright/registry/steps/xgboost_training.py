@@ -10,6 +10,7 @@ from sagewright.builders.training import build_training
 from sagewright.registry.config_base import TrainingConfig
 from sagewright.registry.cues import TRAINING_CUES
 from sagewright.registry.fields import default
+from sagewright.registry.frameworks import XGBOOST_VERSION
 from sagewright.registry.hyperparameters import XGBoostHyperparameters
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, Stage, StepSpec
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 class XGBoostTrainingConfig(TrainingConfig):
     step_type: ClassVar[str] = "XGBoostTraining"
 
-    framework_version: str = default("1.7-1", "Version of the built-in XGBoost container.")
+    framework_version: str = default(XGBOOST_VERSION, "Version of the built-in XGBoost container.")
     hyperparameters: XGBoostHyperparameters
 
 
