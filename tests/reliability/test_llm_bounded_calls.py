@@ -79,11 +79,11 @@ def test_the_same_rejected_reply_twice_stops_the_repairs(llm_server, settings):
 
 
 def test_overall_budget_is_honoured_during_a_hanging_call(llm_server, settings):
-    llm_server.script({"sleep": 3, **plan_reply(GOOD)})
+    llm_server.script({"sleep": 10, **plan_reply(GOOD)})
     started = time.monotonic()
     with pytest.raises(LLMTimeoutError, match="budget"):
         plan(REQUIREMENT, settings=replace(settings, budget_seconds=0.5), fallback=False)
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 6.0  # returned at the budget, not the reply (10 s)
 
 
 def test_budget_spent_falls_back_and_says_so(llm_server, settings):
