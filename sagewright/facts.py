@@ -71,8 +71,15 @@ STEP_FACTS = {
 }
 RANGES_PREFIX = "tuning.ranges."
 DATA_FACT_FIELDS = (*DATA_SOURCE_FIELDS, "athena_database", "athena_workgroup")
-# Fields that live inside ``hyperparameters`` on training configs but at top level elsewhere.
-SCHEMA_FIELDS = ("label_name", "id_name", "cat_field_list", "tab_field_list", "full_field_list")
+# Data-description fields that live inside ``hyperparameters`` on training configs but at top
+# level elsewhere (lifted to the top when read back).
+LIFTED_SCHEMA_FIELDS = (
+    "label_name",
+    "id_name",
+    "cat_field_list",
+    "tab_field_list",
+    "full_field_list",
+)
 
 
 @dataclass
@@ -199,7 +206,7 @@ def facts_from_configs(
                 facts.setdefault(RANGES_PREFIX + name, bounds_of(spec))
         reverse = {v: k for k, v in HYPERPARAMETER_ALIASES.items()}
         for name, value in given.get("hyperparameters", {}).items():
-            if name not in SCHEMA_FIELDS and name != "framework":
+            if name not in LIFTED_SCHEMA_FIELDS and name != "framework":
                 facts.setdefault(f"hyperparameters.{reverse.get(name, name)}", value)
     return facts
 
@@ -216,7 +223,7 @@ def _given_fields(cfg: StepConfig, node: str, placeholders: set[tuple[str, str]]
             if (node, f"hyperparameters.{k}") not in placeholders
         }
         given["hyperparameters"] = own
-        for name in SCHEMA_FIELDS:
+        for name in LIFTED_SCHEMA_FIELDS:
             if name in own:
                 given.setdefault(name, own[name])
     return given

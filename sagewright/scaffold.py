@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sagewright.errors import ConfigError
-from sagewright.facts import SCHEMA_FIELDS, PipelineValues
+from sagewright.facts import LIFTED_SCHEMA_FIELDS, PipelineValues
 from sagewright.registry import Registry, default_registry
 from sagewright.registry.config_base import StepConfig
 from sagewright.registry.hyperparameters import (
@@ -88,15 +88,24 @@ class Scaffold:
     placeholders: list[tuple[str, str]] = field(default_factory=list)  # (node, path)
 
 
-def infer_framework(topology: Topology, values: PipelineValues) -> str:
-    stated = values.shared.get("framework")
-    if stated:
-        return str(stated)
+def topology_framework(topology: Topology) -> str | None:
+    """The framework the topology's step types name (PyTorch* / XGBoost*), if any."""
     types = {step_type_of(n) for n in topology.nodes}
     if any(t.startswith("PyTorch") for t in types):
         return "pytorch"
     if any(t.startswith("XGBoost") for t in types):
         return "xgboost"
+    return None
+
+
+def infer_framework(topology: Topology, values: PipelineValues) -> str:
+    """The stated framework, else the topology's, else the one the hyperparameters fit."""
+    stated = values.shared.get("framework")
+    if stated:
+        return str(stated)
+    named = topology_framework(topology)
+    if named:
+        return named
     stated_names = set(values.hyperparameters)
     if stated_names and stated_names <= set(PyTorchHyperparameters.model_fields) - set(
         XGBoostHyperparameters.model_fields
@@ -121,7 +130,9 @@ def node_values(
     if cls.step_type == "QualityGate":
         raw.update(values.gate)
     if "hyperparameters" in fields:
-        hyper = {k: values.shared[k] for k in SCHEMA_FIELDS if values.shared.get(k) is not None}
+        hyper = {
+            k: values.shared[k] for k in LIFTED_SCHEMA_FIELDS if values.shared.get(k) is not None
+        }
         hyper.update(values.hyperparameters)
         if cls.step_type == "HyperparameterTuning":
             hyper["framework"] = infer_framework(topology, values)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sagewright import jsonio
+from sagewright.dag import topological_order
 from sagewright.errors import TopologyError
 
 if TYPE_CHECKING:
@@ -102,6 +103,14 @@ class Topology:
 
     def children(self, node: str) -> list[str]:
         return [child for child, parents in self.parents.items() if node in parents]
+
+    def build_order(self) -> list[str]:
+        """Parents before children; among ready nodes, the one listed first.
+
+        Raises :class:`sagewright.dag.CycleError` when there is a cycle.
+        """
+        position = {node: i for i, node in enumerate(self.parents)}
+        return topological_order(self.parents, key=position.__getitem__)
 
     def graph(self) -> nx.DiGraph:
         """The topology as a networkx ``DiGraph`` (networkx is imported on first use)."""

@@ -47,6 +47,7 @@ from sagewright.registry.config_base import (
 )
 from sagewright.registry.frameworks import HYPERPARAMETER_ALIASES
 from sagewright.registry.hyperparameters import (
+    DATA_DESCRIPTION_FIELDS,
     ModelHyperparameters,
     PyTorchHyperparameters,
     XGBoostHyperparameters,
@@ -66,8 +67,8 @@ HYPERPARAMETER_CLASSES: dict[str, type[ModelHyperparameters]] = {
     "xgboost": XGBoostHyperparameters,
     "pytorch": PyTorchHyperparameters,
 }
-# Fields of the hyperparameter classes that are the pipeline-wide input schema, not knobs.
-SCHEMA_NAMES = frozenset(ModelHyperparameters.model_fields) | {"framework"}
+# Fields of the hyperparameter classes that are not training knobs.
+NOT_KNOBS = DATA_DESCRIPTION_FIELDS | {"framework"}
 
 #: Pipeline-wide key -> (model class, or the step type whose config holds it; field name).
 SHARED_TARGETS: dict[str, tuple[type[BaseModel] | str, str]] = {
@@ -112,7 +113,7 @@ def hyperparameter_field(name: str) -> str:
 def hyperparameter_names(framework: str) -> list[str]:
     """Training knobs of a framework (input-schema fields and derived ones left out)."""
     cls = HYPERPARAMETER_CLASSES[framework]
-    return [n for n in cls.model_fields if n not in SCHEMA_NAMES]
+    return [n for n in cls.model_fields if n not in NOT_KNOBS]
 
 
 def is_known_key(key: str, framework: str) -> bool:
@@ -168,7 +169,7 @@ def _target(
     if key.startswith("hyperparameters."):
         name = hyperparameter_field(key.removeprefix("hyperparameters."))
         cls = HYPERPARAMETER_CLASSES.get(framework, XGBoostHyperparameters)
-        if name in cls.model_fields and name not in SCHEMA_NAMES:
+        if name in cls.model_fields and name not in NOT_KNOBS:
             return cls, name
         raise KeyError(key)
     parts = key.split(".")

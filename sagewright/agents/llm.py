@@ -239,7 +239,7 @@ def _from_file(path: Path | None) -> ModelSettings:
     return ModelSettings()
 
 
-def _number(value: Any) -> bool:
+def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -250,14 +250,14 @@ def _count(value: Any, most: int = 1_000_000) -> bool:
 _SETTING_CHECKS: dict[str, Any] = {
     "model": lambda v: isinstance(v, str),
     "base_url": lambda v: v is None or isinstance(v, str),
-    "timeout": lambda v: _number(v) and _seconds(float(v)),
+    "timeout": lambda v: _is_number(v) and _seconds(float(v)),
     "max_retries": lambda v: _count(v, MAX_RETRIES),
-    "backoff_seconds": lambda v: _number(v) and 0 <= v <= MAX_BACKOFF,
+    "backoff_seconds": lambda v: _is_number(v) and 0 <= v <= MAX_BACKOFF,
     "repair_rounds": lambda v: _count(v, 10),
     "structured_output": lambda v: v in STRUCTURED_OUTPUT,
     "max_tokens": lambda v: v is None or (_count(v, 1_000_000) and v > 0),
     "tokens_per_node": lambda v: _count(v, 10_000) and v > 0,
-    "budget_seconds": lambda v: _number(v) and 0 < v <= 24 * 3600,
+    "budget_seconds": lambda v: _is_number(v) and 0 < v <= 24 * 3600,
 }
 _SETTING_KINDS = {
     "model": "a string",

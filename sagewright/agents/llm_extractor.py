@@ -36,17 +36,14 @@ from sagewright.agents.llm import (
     prompt_template,
     wrap_requirement,
 )
-from sagewright.agents.offline_extractor import (
-    FRAMEWORK_WORDS,
-    finish_extraction,
-    topology_framework,
-)
+from sagewright.agents.offline_extractor import FRAMEWORK_WORDS, finish_extraction
 from sagewright.agents.text.metrics import METRIC, normal_metric
 from sagewright.agents.text.numbers import NUMBER, words_to_digits
 from sagewright.facts import STEP_FACTS
 from sagewright.registry import Registry, default_registry
 from sagewright.registry.kinds import DATA_SOURCE_FIELDS
 from sagewright.registry.schema import FieldDoc, describe_fields
+from sagewright.scaffold import topology_framework
 from sagewright.topology import Topology, qualifier_of, step_type_of
 
 PROMPT_VERSION = "extractor_v1"

@@ -47,7 +47,7 @@ from sagewright.facts import PipelineValues
 from sagewright.registry import JOB_TYPES, Registry, default_registry
 from sagewright.registry.fields import field_cues
 from sagewright.registry.hyperparameters import ModelHyperparameters
-from sagewright.scaffold import infer_framework
+from sagewright.scaffold import infer_framework, topology_framework
 from sagewright.topology import Topology, qualifier_of, step_type_of
 
 # ---------------------------------------------------------------------------- vocabulary
@@ -509,16 +509,6 @@ def _rule_out(masked: str, mentions: list[Mention]) -> tuple[str, list[Mention]]
                 chars[i] = " "
     kept = [m for m in mentions if not any(s <= m.start < e for s, e in spans)]
     return "".join(chars), kept
-
-
-def topology_framework(topology: Topology) -> str | None:
-    """The framework the topology's step types name (PyTorch* / XGBoost*), if any."""
-    types = {step_type_of(n) for n in topology.nodes}
-    if any(t.startswith("PyTorch") for t in types):
-        return "pytorch"
-    if any(t.startswith("XGBoost") for t in types):
-        return "xgboost"
-    return None
 
 
 def _framework(text: str, topology: Topology) -> str:

@@ -85,7 +85,7 @@ class OfflinePlan:
     why: dict[str, Why] = field(default_factory=dict)  # each node's cause, for explanations
 
 
-class _Graph:
+class _PlanBuilder:
     """Insertion-ordered parent lists plus the producer choices of one plan."""
 
     def __init__(self, intent: Intent, registry: Registry) -> None:
@@ -191,12 +191,12 @@ def plan_offline(requirement: str, *, registry: Registry | None = None) -> Offli
     """Plan a requirement without an LLM. Deterministic; only registered steps."""
     reg = registry or default_registry()
     intent = read_requirement(requirement, reg)
-    graph = _Graph(intent, reg)
+    graph = _PlanBuilder(intent, reg)
     notes = outside_catalogue(requirement, reg)
     _place_asked_steps(graph, intent)
     _optional_inputs(graph, intent)
     _place_gate(graph, intent, notes)
-    topology = _ordered(graph.parents, reg)
+    topology = _in_flow_order(graph.parents, reg)
     if not topology:
         notes.append("nothing in the requirement maps to a catalogue step; the plan is empty")
     existing = graph.existing_model or (
@@ -210,7 +210,7 @@ def _training_names() -> Iterable[str]:
     return (TUNING, *TRAINING.values())
 
 
-def _place_asked_steps(graph: _Graph, intent: Intent) -> None:
+def _place_asked_steps(graph: _PlanBuilder, intent: Intent) -> None:
     """One loop over the registry: each step whose cues were asked for (plugins too) is placed
     on the job types the text names for it, else on its ``default_job_type``. The explicit
     rules are the job-type rule for data (one loading / preprocessing per named data) and the
@@ -231,7 +231,7 @@ def _place_asked_steps(graph: _Graph, intent: Intent) -> None:
                 graph.add(spec.name, job or None, Asked(ask, job or None))
 
 
-def _optional_inputs(graph: _Graph, intent: Intent) -> None:
+def _optional_inputs(graph: _PlanBuilder, intent: Intent) -> None:
     """Optional ports are fed only when the requirement asks for what they carry."""
     calibrations = [n for n in graph.parents if step_type_of(n) == CALIBRATION]
     if PACKAGING in graph.parents and calibrations:
@@ -243,7 +243,7 @@ def _optional_inputs(graph: _Graph, intent: Intent) -> None:
             graph.link(graph.name(EVALUATION, job), REGISTRATION)
 
 
-def _place_gate(graph: _Graph, intent: Intent, notes: list[str]) -> None:
+def _place_gate(graph: _PlanBuilder, intent: Intent, notes: list[str]) -> None:
     gate = intent.gate
     if gate is None:
         return
@@ -268,7 +268,7 @@ def _place_gate(graph: _Graph, intent: Intent, notes: list[str]) -> None:
         graph.link(gate_node, node)
 
 
-def _ordered(parents: dict[str, list[str]], registry: Registry) -> dict[str, list[str]]:
+def _in_flow_order(parents: dict[str, list[str]], registry: Registry) -> dict[str, list[str]]:
     """Topological order, ties broken by the registry's flow order and the job-type order."""
     rank = {name: i for i, name in enumerate(registry.names())}
 

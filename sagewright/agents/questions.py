@@ -31,7 +31,7 @@ from sagewright.agents.extract_fields import (
     shared_target,
 )
 from sagewright.agents.extract_result import Conflict, Rejected
-from sagewright.dag import CycleError, topological_order
+from sagewright.dag import CycleError
 from sagewright.facts import PIPELINE_FACTS, RANGES_PREFIX, STEP_FACTS, PipelineValues
 from sagewright.registry import PortMode, Registry, default_registry
 from sagewright.registry.kinds import DATA_SOURCE_FIELDS
@@ -105,9 +105,8 @@ class Question:
 
 def node_order(topology: Topology) -> list[str]:
     """Topological order; ties keep the topology's own order. Cyclic input keeps list order."""
-    index = {node: i for i, node in enumerate(topology.nodes)}
     try:
-        return topological_order(topology.parents, key=index.__getitem__)
+        return topology.build_order()
     except CycleError:
         return topology.nodes
 
@@ -187,7 +186,7 @@ def questions_for(
         ]
 
     asked: list[Question] = []
-    for key in _ordered(pipeline):
+    for key in _in_pipeline_order(pipeline):
         if key not in conflict_keys:
             # existing_model_uri has a default (none) but this topology cannot do without it
             required = key == "existing_model_uri"
@@ -212,7 +211,7 @@ def questions_for(
     return out
 
 
-def _ordered(keys: Iterable[str]) -> list[str]:
+def _in_pipeline_order(keys: Iterable[str]) -> list[str]:
     known = [k for k in PIPELINE_ORDER if k in keys]
     return known + sorted(k for k in keys if k not in PIPELINE_ORDER)
 

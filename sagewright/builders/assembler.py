@@ -30,7 +30,7 @@ from sagewright.builders.base import BuiltStep, InputRef
 from sagewright.builders.code_bundle import CodeBundle
 from sagewright.builders.context import INSTANCE_TYPE_PARAMETERS, BuildContext
 from sagewright.checker import CheckResult, check_topology, require_steps
-from sagewright.dag import descendants, topological_order
+from sagewright.dag import descendants
 from sagewright.errors import BuildError, SagewrightError, StepBuildError
 from sagewright.registry import Registry, StepSpec, default_registry
 from sagewright.registry.config_base import StepConfig
@@ -99,7 +99,7 @@ def assemble(
     _check_configs(topo, specs, configs)
     sources = _bind_config_inputs(result, specs, configs)
     settings = _pipeline_settings(topo, configs)
-    order = _build_order(topo)
+    order = topo.build_order()
     owner = _gate_owners(topo, result, order)
 
     session = shared_session(settings.region, settings.bucket)
@@ -329,12 +329,6 @@ def _check_definition(definition: str, pipeline_name: str) -> None:
 
 
 # --------------------------------------------------------------------------- order and gates
-
-
-def _build_order(topo: Topology) -> list[str]:
-    """Topological order; among ready nodes, the one listed first in the topology."""
-    position = {node: i for i, node in enumerate(topo.nodes)}
-    return topological_order(topo.parents, key=position.__getitem__)
 
 
 def _gate_owners(topo: Topology, result: CheckResult, order: list[str]) -> dict[str, str]:

@@ -20,7 +20,6 @@ from sagewright.errors import StepBuildError
 from sagewright.registry.config_base import TrainingConfig
 from sagewright.registry.frameworks import HYPERPARAMETER_ALIASES, default_versions
 from sagewright.registry.hyperparameters import (
-    ModelHyperparameters,
     PyTorchHyperparameters,
     XGBoostHyperparameters,
 )
@@ -36,8 +35,6 @@ PYTORCH_METRIC_DEFINITIONS = {
 }
 #: Config name -> XGBoost container name (``reg_lambda`` -> ``lambda``).
 XGBOOST_NAMES = {config: container for container, config in HYPERPARAMETER_ALIASES.items()}
-#: The input schema is data description, never a tuning knob.
-SCHEMA_FIELDS = frozenset(ModelHyperparameters.model_fields)
 
 
 @dataclass(frozen=True)

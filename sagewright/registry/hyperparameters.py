@@ -111,6 +111,10 @@ XGBoostMetric = Literal[
 ]
 
 
+#: The fields that describe the input data (not how to train): never tuned, never a knob.
+DATA_DESCRIPTION_FIELDS = frozenset(ModelHyperparameters.model_fields)
+
+
 class XGBoostHyperparameters(ModelHyperparameters):
     """Hyperparameters accepted by the SageMaker built-in XGBoost container."""
 

@@ -18,14 +18,17 @@ from pydantic import (
 from sagewright.builders.base import BuiltStep, InputRef, StepBuilder
 from sagewright.builders.training import (
     PYTORCH_METRIC_DEFINITIONS,
-    SCHEMA_FIELDS,
     XGBOOST_NAMES,
     make_trainer,
 )
 from sagewright.errors import StepBuildError
 from sagewright.registry.config_base import TrainingConfig
 from sagewright.registry.fields import default
-from sagewright.registry.hyperparameters import PyTorchHyperparameters, XGBoostHyperparameters
+from sagewright.registry.hyperparameters import (
+    DATA_DESCRIPTION_FIELDS,
+    PyTorchHyperparameters,
+    XGBoostHyperparameters,
+)
 from sagewright.registry.kinds import DataKind
 from sagewright.registry.spec import InputPort, OutputPort, Stage, StepSpec
 
@@ -188,7 +191,7 @@ class HyperparameterTuningBuilder(StepBuilder[HyperparameterTuningConfig]):
             )
         ranges = {}
         for name, range_ in config.effective_ranges.items():
-            if name in SCHEMA_FIELDS:
+            if name in DATA_DESCRIPTION_FIELDS:
                 raise StepBuildError(
                     f"'{name}' describes the data and cannot be tuned",
                     node=node,
