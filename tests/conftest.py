@@ -27,6 +27,40 @@ FULL_VALUES = {
 }
 
 
+def data_topology(*jobs: str) -> dict[str, list[str]]:
+    """``DataLoading_JOB -> TabularPreprocessing_JOB`` for each job type."""
+    out: dict[str, list[str]] = {}
+    for job in jobs:
+        out[f"DataLoading_{job}"] = []
+        out[f"TabularPreprocessing_{job}"] = [f"DataLoading_{job}"]
+    return out
+
+
+XGB_TOPOLOGY = {**data_topology("training"), "XGBoostTraining": ["TabularPreprocessing_training"]}
+TORCH_TOPOLOGY = {
+    **data_topology("training"),
+    "PyTorchTraining": ["TabularPreprocessing_training"],
+}
+GATED_TOPOLOGY = {
+    **data_topology("training", "testing"),
+    "XGBoostTraining": ["TabularPreprocessing_training"],
+    "ModelEvaluation_testing": ["XGBoostTraining", "TabularPreprocessing_testing"],
+    "QualityGate": ["ModelEvaluation_testing"],
+    "Packaging": ["XGBoostTraining", "QualityGate"],
+}
+EXISTING_MODEL_TOPOLOGY: dict[str, list[str]] = {"XGBoostModel": []}
+
+
+def recovered_facts(requirement: str, topology: dict[str, list[str]]) -> dict[str, Any]:
+    """Facts the extractor recovers for ``topology`` (the harness's read-back)."""
+    from sagewright.agents.extractor import extract
+    from sagewright.eval_harness import facts_of
+    from sagewright.topology import Topology
+
+    topo = Topology.parse(topology)
+    return facts_of(topo, extract(requirement, topo).values)
+
+
 @pytest.fixture
 def e2e_case() -> dict[str, Any]:
     return golden_case(E2E_CASE)

@@ -1,4 +1,8 @@
-"""Regression tests for bugs found in review: bad input ends in one typed line, never a crash."""
+"""Bad paths, unreadable files and wrongly typed settings end in one typed error line.
+
+Covers --out under a file, init-config --out, --defaults files, batch inputs, chat /export
+and LLM settings from the environment or a settings file: never a traceback.
+"""
 
 import json
 from pathlib import Path
@@ -8,7 +12,7 @@ import pytest
 from sagewright.chat import ChatSession
 from sagewright.cli import main
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "fraud_xgboost_e2e.txt"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fraud_xgboost_e2e.txt"
 NOT_UTF8 = b"\xff\xfe not utf-8"
 
 

@@ -1,0 +1,52 @@
+"""Layouts and literals: tables, quoted keys, and SQL queries over one or more lines.
+
+Multi-line SQL: the query's lines are joined with single spaces (indentation dropped), so
+the fact is the one-line query; a one-line query is kept exactly as written.
+"""
+
+from __future__ import annotations
+
+from sagewright.agents.requirement_reader import read_requirement
+from sagewright.agents.text.literals import find_mentions, flatten_layout, one_line
+
+
+def test_table_rows_and_quoted_keys_read_as_key_value() -> None:
+    text = '| param | value |\n|---|---|\n| max_depth | 6 |\n{"eta": 0.1}'
+    flat = flatten_layout(text)
+    assert len(flat) == len(text)
+    assert "max_depth : 6" in flat
+    assert " eta : 0.1" in flat
+    assert "---" not in flat
+
+
+def test_multi_line_query_is_one_line_and_one_line_query_is_kept() -> None:
+    assert one_line("SELECT *\n  FROM a.t\n  WHERE x = 1") == "SELECT * FROM a.t WHERE x = 1"
+    assert one_line("SELECT  a FROM t") == "SELECT  a FROM t"
+
+
+def test_unquoted_query_continues_only_on_a_clause_word() -> None:
+    text = "Athena query: SELECT a,\n b FROM db.t\nWHERE ds = 1\nlabel is y"
+    [query] = [m for m in find_mentions(text) if m.kind == "sql"]
+    assert query.value == "SELECT a, b FROM db.t WHERE ds = 1"
+    text = "Athena query: SELECT * FROM db.t\nTrain on ml.m5.xlarge."
+    [query] = [m for m in find_mentions(text) if m.kind == "sql"]
+    assert query.value == "SELECT * FROM db.t"
+
+
+def test_fenced_query_is_a_source_with_its_heading_job_type() -> None:
+    intent = read_requirement(
+        "Train XGBoost. Training query:\n```sql\nSELECT * FROM a.tr\n```\n"
+        "Test query:\n```\nSELECT * FROM a.te\n```\nEvaluate on the test data."
+    )
+    assert [(s.kind, s.value, s.job_type) for s in intent.sources] == [
+        ("query", "SELECT * FROM a.tr", "training"),
+        ("query", "SELECT * FROM a.te", "testing"),
+    ]
+
+
+def test_a_colon_after_a_source_starts_a_new_clause() -> None:
+    intent = read_requirement(
+        "Train XGBoost on s3://bkt-a/train/. Calibration data is at s3://bkt-a/cal/: score it "
+        "with the evaluation step and fit a calibration."
+    )
+    assert [s.job_type for s in intent.sources] == ["training", "calibration"]
