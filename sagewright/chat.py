@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sagewright.agents.edit_turn import edit_turn, is_edit, values_copy
 from sagewright.agents.extract_fields import apply_key, stated_keys
 from sagewright.agents.extract_result import Conflict, Rejected
 from sagewright.agents.extractor import extract
@@ -34,6 +35,7 @@ from sagewright.errors import SagewrightError
 from sagewright.facts import PipelineValues
 from sagewright.generate import finish, plan_checked
 from sagewright.redact import redact
+from sagewright.registry import default_registry
 from sagewright.topology import Topology
 
 YES = re.compile(
@@ -42,7 +44,7 @@ YES = re.compile(
 )
 CHANGE = re.compile(
     r"^\s*(please\s+)?(add|drop|remove|delete|skip|also|include|exclude|replace|use|"
-    r"no\s+(need|longer)|don'?t|do not|without|change|instead)\b",
+    r"no\s+(need|longer)|don'?t|do not|without|change|instead|set|swap|switch|substitute)\b",
     re.IGNORECASE,
 )
 
@@ -83,6 +85,7 @@ class ChatState:
     provenance: dict[str, str] = field(default_factory=dict)
     question: dict[str, Any] | None = None  # the question awaiting an answer
     out_dir: str | None = None
+    edits: list[str] = field(default_factory=list)  # edit turns, replayed after a re-plan
 
     def requirement_text(self) -> str:
         return "\n".join(self.requirement)
@@ -244,16 +247,16 @@ class ChatSession:
         if phase == "review":
             if YES.match(text):
                 return self._start_questions()
-            return self._replan([*self.state.requirement, text])
+            return self._change(text)
         if phase == "questions":
             if CHANGE.match(text):
-                return self._replan([*self.state.requirement, text])
+                return self._change(text)
             return self._answer(text)
         if phase == "confirm":
             if YES.match(text):
                 return self._export(self.out_root / self.name)
             if CHANGE.match(text):
-                return self._replan([*self.state.requirement, text])
+                return self._change(text)
             return Reply("Say 'ok' to write the pipeline, or describe a change.", phase)
         return Reply(
             f"Done: the pipeline is in {self.state.out_dir}. /export DIR writes it elsewhere.",
@@ -261,23 +264,77 @@ class ChatSession:
             out_dir=self.state.out_dir,
         )
 
+    def _change(self, text: str) -> Reply:
+        """An edit of the pipeline under review, else more requirement (a re-plan)."""
+        if not is_edit(text):
+            return self._replan([*self.state.requirement, text])
+        values = values_copy(self.state.values) if self.state.values else self._stated_values()
+        edited = edit_turn(
+            text,
+            self.state.topology or {},
+            existing_model=self.state.existing_model,
+            values=values,
+            turn=self.seq + 1,
+            registry=default_registry(),
+        )
+        self.state.notes += [n for n in edited.unsupported if n not in self.state.notes]
+        if edited.changed:
+            self.state.topology = edited.topology
+            self.state.existing_model = edited.existing_model
+            self.state.values = asdict(edited.values)
+            self.state.provenance.update(edited.provenance)
+            self.state.edits.append(text)
+        report = edited.report()
+        if self.state.phase in ("questions", "confirm"):
+            if edited.changed_steps:
+                return self._start_questions(prefix=report)
+            return self._ask_next(prefix=report)
+        return Reply(
+            f"{report}\n{_dag(self.state.topology or {})}\n"
+            "Say 'ok' to continue, or ask for changes in words.",
+            "review",
+        )
+
+    def _stated_values(self) -> PipelineValues:
+        """The values the requirement states for the current topology (before questions)."""
+        topology = Topology.parse(self.state.topology or {})
+        return extract(self.state.requirement_text(), topology).values
+
     def _replan(self, parts: list[str]) -> Reply:
         before = self.state.topology or {}
+        said_before = list(self.state.notes)
         planned: PlanResult = plan_checked("\n".join(parts), model=self.model)
         self.state.requirement = parts
         self.state.topology = planned.topology
         self.state.existing_model = planned.existing_model
         self.state.notes = planned.notes
+        self._replay_edits()
+        after = self.state.topology
+        head = _diff(before, after, [n for n in planned.notes if n not in said_before])
         if self.state.phase in ("questions", "confirm"):
-            return self._start_questions(prefix=_diff(before, planned.topology))
+            return self._start_questions(prefix=head)
         self.state.phase = "review"
-        head = _diff(before, planned.topology) if before else "Proposed pipeline:"
+        head = head if before else "Proposed pipeline:"
         notes = "".join(f"\nNote: {note}" for note in planned.notes)
         return Reply(
-            f"{head}\n{_dag(planned.topology)}{notes}\n"
-            "Say 'ok' to continue, or ask for changes in words.",
+            f"{head}\n{_dag(after)}{notes}\nSay 'ok' to continue, or ask for changes in words.",
             "review",
         )
+
+    def _replay_edits(self) -> None:
+        """Steps edited in chat stay edited when more requirement re-plans the pipeline."""
+        for text in self.state.edits:
+            edited = edit_turn(
+                text,
+                self.state.topology or {},
+                existing_model=self.state.existing_model,
+                values=PipelineValues(),
+                turn=0,
+                registry=default_registry(),
+            )
+            if edited.changed_steps:
+                self.state.topology = edited.topology
+                self.state.existing_model = edited.existing_model
 
     def _session(self) -> QuestionSession:
         values = PipelineValues(**self.state.values) if self.state.values else PipelineValues()
@@ -291,10 +348,14 @@ class ChatSession:
     def _start_questions(self, prefix: str = "") -> Reply:
         topology = Topology.parse(self.state.topology or {})
         extraction = extract(self.state.requirement_text(), topology, model=self.model)
-        answered = {k: v for k, v in self.state.provenance.items() if v == "answered"}
+        answered = {  # answers and values set in chat survive a re-plan
+            k: v
+            for k, v in self.state.provenance.items()
+            if v == "answered" or v.startswith("chat turn")
+        }
         values = extraction.values
         old = PipelineValues(**self.state.values) if self.state.values else PipelineValues()
-        for key in answered:  # answers survive a re-plan
+        for key in answered:
             value = stated_keys(old).get(key)
             if value is not None:
                 try:
@@ -476,7 +537,8 @@ def _dag(topology: dict[str, list[str]]) -> str:
     )
 
 
-def _diff(before: dict[str, list[str]], after: dict[str, list[str]]) -> str:
+def _diff(before: dict[str, list[str]], after: dict[str, list[str]], new_notes: list[str]) -> str:
+    """The steps a re-plan added and removed; when none, what it newly could not do."""
     added = [n for n in after if n not in before]
     removed = [n for n in before if n not in after]
     parts = []
@@ -484,6 +546,8 @@ def _diff(before: dict[str, list[str]], after: dict[str, list[str]]) -> str:
         parts.append("added " + ", ".join(added))
     if removed:
         parts.append("removed " + ", ".join(removed))
+    if not parts and new_notes:
+        return "No step changed: " + "; ".join(new_notes) + "."
     return "Updated the pipeline: " + ("; ".join(parts) if parts else "no step changed") + "."
 
 

@@ -11,7 +11,7 @@ emitted, whatever the text says.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sagewright.agents.requirement_reader import (
@@ -204,6 +204,55 @@ def plan_offline(requirement: str, *, registry: Registry | None = None) -> Offli
     )
     why = {node: graph.why[node] for node in topology if node in graph.why}
     return OfflinePlan(topology, existing, intent, notes, why)
+
+
+def extend_plan(
+    topology: Mapping[str, Sequence[str]],
+    request: str,
+    *,
+    framework: str,
+    existing_model: bool = False,
+    registry: Registry | None = None,
+    steps: Sequence[tuple[str, str | None]] = (),
+) -> OfflinePlan:
+    """Place what ``request`` asks for, and ``steps`` (step type, job type), into an existing
+    topology (a chat edit).
+
+    Ports are completed exactly as in a fresh plan: an existing node of the right name is
+    reused, a missing producer is added. Nodes left with a required input unfed (their
+    producer was removed) are completed too, so the result never lacks a parent.
+    """
+    reg = registry or default_registry()
+    intent = read_requirement(request)
+    present = {qualifier_of(n) for n in topology if step_type_of(n) == DATA_LOADING}
+    intent.data_job_types = [j for j in JOB_ORDER if j in {*intent.data_job_types, *present}]
+    intent.existing_model = intent.existing_model or existing_model
+    graph = _Graph(intent, reg)
+    graph.framework = framework
+    graph.parents = {node: list(parents) for node, parents in topology.items()}
+    notes = outside_catalogue(request, reg)
+    _place_asked_steps(graph, intent)
+    for step_type, job_type in steps:
+        graph.add(step_type, job_type)
+    _optional_inputs(graph, intent)
+    _place_gate(graph, intent, notes)
+    for node in list(graph.parents):
+        _feed_unfed(graph, node)
+    return OfflinePlan(_ordered(graph.parents, reg), graph.existing_model, intent, notes)
+
+
+def _feed_unfed(graph: _Graph, node: str) -> None:
+    """Give each non-optional input no parent feeds a producer (or leave it to config)."""
+    fed = {k for p in graph.parents[node] for k in graph.spec(p).produced_kinds}
+    for port in graph.spec(node).inputs:
+        if port.mode is PortMode.OPTIONAL or port.kind in fed:
+            continue
+        if port.mode is PortMode.OR_CONFIG and not graph._model_producer_wanted():
+            graph.existing_model = True
+            continue
+        producer = graph._producer(port.kind, node)
+        if producer is not None:
+            graph.link(producer, node)
 
 
 def _training_names() -> Iterable[str]:
