@@ -23,7 +23,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sagewright.agents.edit_turn import edit_turn, is_edit, values_copy
 from sagewright.agents.extract_fields import apply_key, stated_keys
 from sagewright.agents.extract_result import Conflict, Rejected
 from sagewright.agents.extractor import extract
@@ -31,6 +30,7 @@ from sagewright.agents.llm import Usage
 from sagewright.agents.planner import PlanResult
 from sagewright.agents.qa_agent import QuestionSession
 from sagewright.agents.questions import Question
+from sagewright.chat_edits.turn import edit_turn, is_edit, values_copy
 from sagewright.errors import SagewrightError
 from sagewright.facts import PipelineValues
 from sagewright.generate import finish, plan_checked

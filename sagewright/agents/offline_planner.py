@@ -127,10 +127,12 @@ class _PlanBuilder:
 
     # port completion ----------------------------------------------------------------------
     def _complete(self, node: str) -> None:
+        """Feed each input no parent feeds yet (a chat edit may have removed its producer)."""
         spec = self.spec(node)
+        fed = {kind for parent in self.parents[node] for kind in self.spec(parent).produced_kinds}
         for port in spec.inputs:
-            if port.mode is PortMode.OPTIONAL:
-                continue  # wired in _optional_inputs, only when asked
+            if port.mode is PortMode.OPTIONAL or port.kind in fed:
+                continue  # optional ones are wired in _optional_inputs, only when asked
             if port.mode is PortMode.OR_CONFIG and not self._model_producer_wanted():
                 self.existing_model = True
                 continue
@@ -237,22 +239,8 @@ def extend_plan(
     _optional_inputs(graph, intent)
     _place_gate(graph, intent, notes)
     for node in list(graph.parents):
-        _feed_unfed(graph, node)
+        graph._complete(node)
     return OfflinePlan(_ordered(graph.parents, reg), graph.existing_model, intent, notes)
-
-
-def _feed_unfed(graph: _Graph, node: str) -> None:
-    """Give each non-optional input no parent feeds a producer (or leave it to config)."""
-    fed = {k for p in graph.parents[node] for k in graph.spec(p).produced_kinds}
-    for port in graph.spec(node).inputs:
-        if port.mode is PortMode.OPTIONAL or port.kind in fed:
-            continue
-        if port.mode is PortMode.OR_CONFIG and not graph._model_producer_wanted():
-            graph.existing_model = True
-            continue
-        producer = graph._producer(port.kind, node)
-        if producer is not None:
-            graph.link(producer, node)
 
 
 def _training_names() -> Iterable[str]:

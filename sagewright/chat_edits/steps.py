@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sagewright.agents.edits import ADD, REMOVE, REPLACE, SWITCH, Edit, framework_named
 from sagewright.agents.offline_planner import MODEL_STEP, TRAINING, extend_plan
-from sagewright.agents.step_words import named_nodes, named_step_types
 from sagewright.agents.text.asks import outside_catalogue
+from sagewright.chat_edits.reading import ADD, REMOVE, REPLACE, SWITCH, Edit, framework_named
+from sagewright.chat_edits.step_words import named_nodes, named_step_types
 from sagewright.checker import check_topology
 from sagewright.registry import DataKind, PortMode, Registry, Stage
 from sagewright.topology import qualifier_of, step_type_of

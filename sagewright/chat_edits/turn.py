@@ -1,7 +1,7 @@
 """One chat turn read as edits and applied to the pipeline under review, with its report.
 
-Each clause of the turn is one operation (:mod:`sagewright.agents.edits`): steps are changed
-by :mod:`sagewright.agents.edit_topology`, values by :mod:`sagewright.agents.edit_values`
+Each clause of the turn is one operation (:mod:`sagewright.chat_edits.reading`): steps are changed
+by :mod:`sagewright.chat_edits.steps`, values by :mod:`sagewright.chat_edits.values`
 (provenance ``chat turn N``). The report says exactly what changed (steps added, removed,
 replaced; framework; values with old -> new) and, for the rest, why not: not understood,
 not supported, or an edit refused because it would break the pipeline.
@@ -14,9 +14,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sagewright.agents.edit_topology import StepChange, apply_step_edit
-from sagewright.agents.edit_values import values_of
-from sagewright.agents.edits import ADD, REPLACE, SET, Edit, read_edits
 from sagewright.agents.extract_fields import (
     apply_key,
     clear_key,
@@ -25,6 +22,9 @@ from sagewright.agents.extract_fields import (
     stated_keys,
 )
 from sagewright.agents.text.asks import outside_catalogue
+from sagewright.chat_edits.reading import ADD, REPLACE, SET, Edit, read_edits
+from sagewright.chat_edits.steps import StepChange, apply_step_edit
+from sagewright.chat_edits.values import values_of
 from sagewright.facts import PipelineValues
 from sagewright.registry import Registry
 
