@@ -465,7 +465,8 @@ class ChatSession:
         if not node:
             return "Usage: /why NODE, one of: " + ", ".join(self.state.topology)
         try:
-            reasons = explain(self.state.requirement_text(), self.state.topology)
+            said = "\n".join([*self.state.requirement, *self.state.edits])  # edits ask too
+            reasons = explain(said, self.state.topology)
             return f"{node}: {reason_for(reasons, node).text}"
         except SagewrightError as exc:
             return f"{exc.code}: {exc}"

@@ -225,7 +225,7 @@ def extend_plan(
     producer was removed) are completed too, so the result never lacks a parent.
     """
     reg = registry or default_registry()
-    intent = read_requirement(request)
+    intent = read_requirement(request, reg)
     present = {qualifier_of(n) for n in topology if step_type_of(n) == DATA_LOADING}
     intent.data_job_types = [j for j in JOB_ORDER if j in {*intent.data_job_types, *present}]
     intent.existing_model = intent.existing_model or existing_model

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sagewright.agents.requirement_reader import asks_for
+from sagewright.agents.requirement_reader import read_requirement
 from sagewright.registry import Registry
 from sagewright.topology import qualifier_of, step_type_of
 
@@ -51,7 +51,15 @@ def _words(phrase: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", phrase.lower())
 
 
-def step_score(phrase: str, step_type: str, registry: Registry) -> float:
+def asked_in(phrase: str, registry: Registry) -> set[str]:
+    """What the reader finds asked for in ``phrase`` (cue words from the registry)."""
+    intent = read_requirement(phrase, registry) if phrase.strip() else None
+    return {c for c in intent.asked if intent.wants(c)} if intent else set()
+
+
+def step_score(
+    phrase: str, step_type: str, registry: Registry, asked: set[str] | None = None
+) -> float:
     """How strongly ``phrase`` names ``step_type`` (0 when not at all)."""
     said = _words(phrase)
     names = name_words(step_type)
@@ -65,7 +73,8 @@ def step_score(phrase: str, step_type: str, registry: Registry) -> float:
             if i == len(names) - 1:
                 score += HEAD_BONUS
     spec = registry.get(step_type)
-    if spec.cues and asks_for(phrase.lower(), spec.cues):
+    asked = asked_in(phrase, registry) if asked is None else asked
+    if spec.cues and spec.asked_as in asked:
         score += CUE_WEIGHT
     if step_type.lower() in phrase.lower().replace(" ", ""):
         score += CUE_WEIGHT
@@ -76,11 +85,12 @@ def named_nodes(phrase: str, nodes: Iterable[str], registry: Registry) -> list[s
     """The nodes of a topology ``phrase`` names best (several when it names them alike)."""
     scored: dict[str, tuple[float, int]] = {}
     said = _words(phrase)
+    asked = asked_in(phrase, registry)
     for node in nodes:
         step_type = step_type_of(node)
         if step_type not in registry:
             continue
-        score = step_score(phrase, step_type, registry)
+        score = step_score(phrase, step_type, registry, asked)
         if node.lower() in phrase.lower():
             score += CUE_WEIGHT
         job = qualifier_of(node)
@@ -95,6 +105,7 @@ def named_nodes(phrase: str, nodes: Iterable[str], registry: Registry) -> list[s
 
 def named_step_types(phrase: str, registry: Registry) -> list[str]:
     """The registered step types ``phrase`` names best."""
-    scored = {name: step_score(phrase, name, registry) for name in registry.names()}
+    asked = asked_in(phrase, registry)
+    scored = {name: step_score(phrase, name, registry, asked) for name in registry.names()}
     best = max(scored.values(), default=0.0)
     return [name for name, score in scored.items() if score == best and score > 0]

@@ -43,6 +43,7 @@ def test_transcript_add_remove_replace_switch_set_unsupported_and_undo(chat):
     assert topology["ModelCalibration_calibration"] == ["ModelEvaluation_calibration"]
     assert "ModelCalibration_calibration" in topology["Packaging"]
     assert chat.state.provenance["calibration.method"] == "chat turn 2"
+    assert "isotonic calibration" in chat.send("/why ModelCalibration_calibration").text
 
     reply = chat.send("add a batch transform on s3://acme-ml/score/")
     assert "added XGBoostModel, DataLoading_inference" in reply.text
