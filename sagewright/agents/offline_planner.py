@@ -229,7 +229,7 @@ def extend_plan(
     present = {qualifier_of(n) for n in topology if step_type_of(n) == DATA_LOADING}
     intent.data_job_types = [j for j in JOB_ORDER if j in {*intent.data_job_types, *present}]
     intent.existing_model = intent.existing_model or existing_model
-    graph = _Graph(intent, reg)
+    graph = _PlanBuilder(intent, reg)
     graph.framework = framework
     graph.parents = {node: list(parents) for node, parents in topology.items()}
     notes = outside_catalogue(request, reg)
@@ -240,7 +240,7 @@ def extend_plan(
     _place_gate(graph, intent, notes)
     for node in list(graph.parents):
         graph._complete(node)
-    return OfflinePlan(_ordered(graph.parents, reg), graph.existing_model, intent, notes)
+    return OfflinePlan(_in_flow_order(graph.parents, reg), graph.existing_model, intent, notes)
 
 
 def _training_names() -> Iterable[str]:
