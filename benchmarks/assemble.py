@@ -66,7 +66,7 @@ def hand_written_e2e(configs: dict[str, Any]) -> str:
     root = r.parameter_string("OutputS3Prefix", f"s3://{bucket}/sagewright/fraud-xgb")
     approval = r.parameter_string("ModelApprovalStatus", "PendingManualApproval")
     sklearn = r.image_uri("sklearn", region, "1.2-1")
-    xgboost = r.image_uri("xgboost", region, "1.7-1")
+    xgboost = r.image_uri("xgboost", region, "3.2-0")
 
     def code(*names: str) -> str:
         files = {name: builtin_script(name) for name in names}

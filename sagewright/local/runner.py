@@ -1,9 +1,9 @@
 """Walk the definition's DAG and run each step locally; write ``run.json``.
 
 Steps run one at a time in dependency order (``Get Steps.X...`` references and
-``DependsOn``; ties keep the definition's order). A condition runs the steps of the branch
-it takes and skips the other branch; a Fail step ends the run with its message; a step that
-fails ends the run and nothing after it runs.
+``DependsOn``), wave by wave as SageMaker starts them (:func:`order`). A condition runs the
+steps of the branch it takes and skips the other branch; a Fail step ends the run with its
+message; a step that fails ends the run and nothing after it runs.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sagewright.dag import CycleError, topological_order
 from sagewright.local.context import Outcome, RunOptions, StepContext, StepFailed
 from sagewright.local.data import user_files
 from sagewright.local.expressions import Resolver, UnresolvedError
@@ -108,16 +109,23 @@ def dependencies(folder: PipelineFolder) -> dict[str, list[str]]:
     return parents
 
 
-def order(parents: dict[str, list[str]]) -> list[str]:
-    done: list[str] = []
-    pending = list(parents)
-    while pending:
-        ready = next((n for n in pending if all(p in done for p in parents[n])), None)
-        if ready is None:
-            raise LocalRunError(f"the definition has a dependency cycle among {pending}")
-        done.append(ready)
-        pending.remove(ready)
-    return done
+def order(parents: dict[str, list[str]], types: dict[str, str] | None = None) -> list[str]:
+    """Steps in the waves SageMaker starts them in: a step starts once all its parents are
+    done, so it runs after every step of a shorter chain (ties keep the definition's order,
+    Fail steps last). A Fail step therefore ends the run only after the steps that
+    SageMaker would already have started alongside it, e.g. a Packaging step that waits
+    for training only, not for the gate that fails."""
+    try:
+        topological = topological_order(parents)
+    except CycleError:
+        cycle = list(parents)
+        raise LocalRunError(f"the definition has a dependency cycle among {cycle}") from None
+    level: dict[str, int] = {}
+    for name in topological:
+        level[name] = 1 + max((level[p] for p in parents[name]), default=-1)
+    index = {name: i for i, name in enumerate(parents)}
+    kinds = types or {}
+    return sorted(parents, key=lambda n: (level[n], kinds.get(n) == "Fail", index[n]))
 
 
 RUN_ENTRIES = frozenset({RUN_FILE, "steps", "s3"})  # all an earlier run folder holds
@@ -202,9 +210,8 @@ def run_local(
     resolver = Resolver(parameters, EXECUTION_ID)
     s3 = LocalS3(work_dir / "s3")
     parents = dependencies(folder)
-    records = {
-        n: StepRecord(n, str(folder.steps[n].get("Type")), parents[n]) for n in order(parents)
-    }
+    types = {n: str(step.get("Type")) for n, step in folder.steps.items()}
+    records = {n: StepRecord(n, types[n], parents[n]) for n in order(parents, types)}
     run = executors()
     skipped: set[str] = set()
     result = RunResult(

@@ -6,7 +6,8 @@ module found in ``SAGEMAKER_SUBMIT_DIRECTORY``), as the framework containers do.
 XGBoost model without one is served as the container's algorithm mode serves it: the
 booster loaded as ``serve_utils.get_loaded_booster`` loads it (pickle, else
 ``Booster.load_model``) and batch responses written ``"\\n".join(map(str, preds)) + "\\n"``
-(aws/sagemaker-xgboost-container, 1.7-1, ``algorithm_mode/serve.py``, ``invocations``).
+(aws/sagemaker-xgboost-container, same code from 1.7-1 to the 3.2.0 branch,
+``algorithm_mode/serve.py``, ``invocations``).
 
 SPEC is JSON: model_dir, environment, image, content_type, accept, split_type,
 batch_strategy, max_payload_mb, input_filter, output_filter, join_source, inputs
@@ -118,7 +119,19 @@ def xgboost_algorithm_handler(spec: dict[str, Any]) -> Callable[[str], str]:
     import numpy as np
     import xgboost as xgb
 
-    path = Path(spec["model_dir"]) / "xgboost-model"
+    # get_loaded_booster loads the first os.listdir entry of model_dir that is not a dotfile:
+    # with more files than the model that may be another one, so say so.
+    model_dir = Path(spec["model_dir"])
+    files = sorted(p.name for p in model_dir.iterdir() if p.is_file() and p.name[0] != ".")
+    if not files:
+        raise ServingError(f"no model file in {model_dir}")
+    path = model_dir / ("xgboost-model" if "xgboost-model" in files else files[0])
+    if len(files) > 1:
+        print(
+            f"WARNING: the model archive holds {', '.join(files)}; the XGBoost container "
+            f"loads the first file os.listdir returns, not necessarily {path.name}",
+            file=sys.stderr,
+        )
     try:
         with path.open("rb") as stream:
             booster = pickle.load(stream)
@@ -194,14 +207,14 @@ def transform_file(source: Path, target: Path, handle: Callable[[str], str], spe
 
 def main(argv: list[str]) -> int:
     spec = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    if spec["environment"].get("SAGEMAKER_PROGRAM"):
-        handle = script_handler(spec)
-    elif "xgboost" in spec["image"]:
-        handle = xgboost_algorithm_handler(spec)
-    else:
+    if not spec["environment"].get("SAGEMAKER_PROGRAM") and "xgboost" not in spec["image"]:
         print(f"ERROR: image {spec['image']} needs SAGEMAKER_PROGRAM to serve", file=sys.stderr)
         return 1
     try:
+        if spec["environment"].get("SAGEMAKER_PROGRAM"):
+            handle = script_handler(spec)
+        else:
+            handle = xgboost_algorithm_handler(spec)
         total = sum(transform_file(Path(a), Path(b), handle, spec) for a, b in spec["inputs"])
     except (ServingError, ValueError) as exc:
         print(f"ERROR: {exc}", file=sys.stderr)

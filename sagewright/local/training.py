@@ -26,7 +26,7 @@ from sagewright.local.context import StepContext, StepFailed, python, tar_folder
 from sagewright.local.external import provide_uri
 
 HOST = "algo-1"
-# The built-in XGBoost container's metric regex (aws/sagemaker-xgboost-container, 1.7-1,
+# The built-in XGBoost container's metric regex (aws/sagemaker-xgboost-container, 1.7-1 to 3.2-0,
 # src/sagemaker_xgboost_container/algorithm_mode/metrics.py).
 XGBOOST_METRIC = r".*\[[0-9]+\].*#011{data}-{metric}:(\S+)"
 
@@ -112,6 +112,7 @@ def run_job(
         if "xgboost" not in image:
             raise StepFailed(f"{ctx.name}: run-local cannot run the image {image}")
         command = [python(), "-m", "sagewright.local.xgboost_algorithm"]
+        env["SAGEWRIGHT_XGBOOST_IMAGE"] = image
     try:
         ctx.run(command, env=env)
     except StepFailed:

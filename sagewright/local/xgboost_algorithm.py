@@ -1,29 +1,36 @@
-"""The built-in SageMaker XGBoost algorithm (container ``sagemaker-xgboost:1.7-1``), run locally.
+"""The built-in SageMaker XGBoost algorithm (container ``sagemaker-xgboost:3.2-0``), run locally.
 
 Run as ``python -m sagewright.local.xgboost_algorithm`` with ``SAGEMAKER_BASE_DIR`` at a
-local ``opt/ml`` tree, it reads what the container reads and writes what it writes:
+local ``opt/ml`` tree, it reads what the container reads and writes what it writes
+(aws/sagemaker-xgboost-container, branch ``upgrade-xgboost-3.2.0-remove-mlio``; the same
+files on ``master``, the 3.0-5 image):
 
 * ``input/config/hyperparameters.json`` (all values strings, the container's names:
   ``num_round``, ``eta``, ``max_depth`` ...) and ``input/config/inputdataconfig.json``;
 * channels ``input/data/train`` (required) and ``input/data/validation`` (optional),
-  ``text/csv``: label in the first column, no header (aws/sagemaker-xgboost-container,
-  branch 1.7-1, ``src/sagemaker_xgboost_container/data_utils.py``, ``get_dmatrix``);
+  ``text/csv``: label in the first column, no header
+  (``src/sagemaker_xgboost_container/data_utils.py``, ``get_dmatrix``);
 * evaluation lines ``[i]#011train-<metric>:v#011validation-<metric>:v``, which the
   container's metric regex ``.*\\[[0-9]+\\].*#011validation-<metric>:(\\S+)`` reads
   (``algorithm_mode/metrics.py``);
 * the model as ``model/xgboost-model``: ``train_job`` in ``algorithm_mode/train.py`` calls
   ``bst.save_model(os.path.join(model_dir, MODEL_NAME))`` with ``MODEL_NAME =
-  "xgboost-model"`` (``constants/xgb_constants.py``). The 1.7-1 image pins xgboost 1.7.4
-  (``docker/1.7-1/base/Dockerfile.cpu``), whose ``save_model`` without a file extension
-  writes the legacy binary format (``"binf"`` header, ``src/learner.cc`` ``SaveModel``).
-  xgboost >= 3 can neither write nor read that format, so with it the same call writes
-  UBJSON; :func:`model_format` names the format written and run-local records it.
+  "xgboost-model"`` (``constants/xgb_constants.py``). xgboost >= 2.1 writes UBJSON for a
+  name without extension; the 3.x images run xgboost 3.x (``docker/3.0-5/base/
+  Dockerfile.cpu``: ``XGBOOST_VERSION=3.0.5``; the 3.2.0 branch's test model "native UBJSON
+  format"), so the file is UBJSON, which serving reads back through
+  ``serve_utils.get_loaded_booster`` (``pickle.load`` first, then ``Booster.load_model``).
+  The 1.x images (xgboost 1.7.4) wrote the legacy binary format, which xgboost 3 can
+  neither write nor read: that is why sagewright pins 3.2-0, the version of the xgboost
+  that run-local trains with. A pipeline that pins another version gets a warning in the
+  step log (:func:`version_warning`); :func:`model_format` names the format written.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -34,8 +41,31 @@ _CONTAINER_ONLY = {"num_round", "early_stopping_rounds", "_tuning_objective_metr
 _INTEGER = {"max_depth", "num_class", "max_leaves", "max_bin", "num_parallel_tree", "seed"}
 
 
+def container_xgboost(image: str) -> str | None:
+    """The xgboost ``major.minor`` an image tag stands for (``...:3.2-0`` -> ``3.2``)."""
+    match = re.search(r":(\d+)\.(\d+)-\d+(?:-[a-z0-9]+)*$", image)
+    if match is None:
+        return None
+    major, minor = match.groups()
+    return f"{major}.{int(minor)}"
+
+
+def version_warning(image: str, local_version: str) -> str | None:
+    """A warning when the image's xgboost is not the local one (the model file may differ)."""
+    pinned = container_xgboost(image)
+    local = ".".join(local_version.split(".")[:2])
+    if pinned is None or pinned == local:
+        return None
+    was = "the legacy binary format" if int(pinned.split(".")[0]) < 2 else "UBJSON"
+    return (
+        f"WARNING: the pipeline pins {image.rsplit('/', 1)[-1]} (xgboost {pinned}, model file in "
+        f"{was}); run-local trains with xgboost {local_version}, so the local model file can "
+        "differ from the one SageMaker writes (sagewright pins 3.2-0 to match)"
+    )
+
+
 def model_format(path: Path) -> str:
-    """``legacy-binary`` (what xgboost 1.7 writes without extension), ``ubjson`` or ``json``."""
+    """``legacy-binary`` (xgboost < 2 without extension), ``ubjson`` or ``json``."""
     head = path.read_bytes()[:4]
     if head == b"binf":
         return "legacy-binary"
@@ -94,6 +124,9 @@ def main() -> int:
         if name in ("train", "validation") and content != "text/csv":
             print(f"ERROR: channel {name}: content type {content} is not text/csv", file=sys.stderr)
             return 2
+    warning = version_warning(os.environ.get("SAGEWRIGHT_XGBOOST_IMAGE", ""), xgb.__version__)
+    if warning:
+        print(warning, flush=True)
     params, num_round, early = _params(raw)
     if num_round < 1:
         print("ERROR: num_round is required (>= 1)", file=sys.stderr)

@@ -482,7 +482,7 @@ def test_xgboost_training_step(session: Any) -> None:
     raw = steps_by_name(definition)[step.name]
     args = raw["Arguments"]
     assert raw["CacheConfig"] == {"Enabled": True, "ExpireAfter": "P7D"}
-    assert args["AlgorithmSpecification"]["TrainingImage"].endswith("/sagemaker-xgboost:1.7-1")
+    assert args["AlgorithmSpecification"]["TrainingImage"].endswith("/sagemaker-xgboost:3.2-0")
     assert "ContainerEntrypoint" not in args["AlgorithmSpecification"]
     assert args["HyperParameters"] == {
         "max_depth": "6",

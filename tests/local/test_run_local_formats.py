@@ -8,12 +8,18 @@ import pickle
 import tarfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 import xgboost as xgb
 
 from sagewright.local.context import RunOptions
 from sagewright.local.runner import run_local
-from sagewright.local.xgboost_algorithm import MODEL_NAME, model_format
+from sagewright.local.xgboost_algorithm import (
+    MODEL_NAME,
+    container_xgboost,
+    model_format,
+    version_warning,
+)
 from tests.local.golden import assemble_case, golden_cases
 
 
@@ -21,6 +27,14 @@ def test_xgboost_model_file_is_named_and_loadable_as_the_container_writes_it(tmp
     folder = assemble_case(golden_cases()["vis-01-fraud-xgb-train"], tmp_path / "p")
     result = run_local(folder, work=tmp_path / "run", options=RunOptions(rows=200))
     assert result.ok, result.log_tail
+    # The pinned image is the xgboost run-local trains with: same writer, same file.
+    definition = json.loads((folder / "pipeline.json").read_text())
+    training = next(s for s in definition["Steps"] if s["Type"] == "Training")
+    image = training["Arguments"]["AlgorithmSpecification"]["TrainingImage"]
+    assert image.endswith("/sagemaker-xgboost:3.2-0")
+    assert container_xgboost(image) == ".".join(xgb.__version__.split(".")[:2])
+    log = Path(result.step("XGBoostTraining").log or "").read_text()
+    assert "WARNING" not in log and "(ubjson, xgboost 3.2" in log
     archive = next((tmp_path / "run" / "s3").rglob("model.tar.gz"))
     assert "/XGBoostTraining/models/" in archive.as_posix()
     assert archive.as_posix().endswith("/output/model.tar.gz")
@@ -28,17 +42,31 @@ def test_xgboost_model_file_is_named_and_loadable_as_the_container_writes_it(tmp
         assert tar.getnames() == [MODEL_NAME]
         tar.extractall(tmp_path / "model", filter="data")
     path = tmp_path / "model" / MODEL_NAME
-    # xgboost 1.7 (the 1.7-1 image) writes the legacy binary format for a name without
-    # extension; xgboost >= 2 writes UBJSON for the same call (>= 3 cannot write binary).
-    expected = "legacy-binary" if int(xgb.__version__.split(".")[0]) < 2 else "ubjson"
-    assert model_format(path) == expected
-    # The container's loader (serve_utils.get_loaded_booster): pickle first, then xgboost.
-    with pytest.raises(pickle.UnpicklingError), path.open("rb") as handle:
+    # save_model without extension: UBJSON since xgboost 2.1, so in the 3.x images.
+    assert model_format(path) == "ubjson"
+    # serve_utils.get_loaded_booster: the first model_dir file, pickle.load first, then
+    # Booster.load_model; then nthread=1 and predict on a CSV DMatrix.
+    (first,) = [p for p in (tmp_path / "model").iterdir() if not p.name.startswith(".")]
+    with pytest.raises(pickle.UnpicklingError), first.open("rb") as handle:
         pickle.load(handle)
     booster = xgb.Booster()
-    booster.load_model(str(path))
+    with pytest.warns(UserWarning, match="Using UBJSON"):  # no extension: format guessed
+        booster.load_model(str(first))
+    booster.set_param("nthread", 1)
     assert booster.num_boosted_rounds() == 300  # vis-01 states num_round=300
     assert json.loads(booster.save_config())["learner"]["objective"]["name"] == "binary:logistic"
+    rows = np.zeros((2, booster.num_features()))
+    assert booster.predict(xgb.DMatrix(rows)).shape == (2,)
+
+
+def test_another_pinned_xgboost_image_gets_a_warning_naming_the_format():
+    assert container_xgboost("1.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.2-0") == "3.2"
+    assert container_xgboost("x/sagemaker-xgboost:1.7-1-cpu-py3") == "1.7"
+    assert container_xgboost("x/sagemaker-xgboost:latest") is None
+    assert version_warning("x/sagemaker-xgboost:3.2-0", "3.2.0") is None
+    warning = version_warning("x/sagemaker-xgboost:1.7-1", "3.2.0")
+    assert warning is not None and "legacy binary format" in warning and "3.2.0" in warning
+    assert "UBJSON" in (version_warning("x/sagemaker-xgboost:3.0-5", "3.2.0") or "")
 
 
 def test_pytorch_hyperparameters_reach_the_script_with_sagemaker_types(tmp_path):

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from sagewright.local.context import RunOptions
@@ -56,6 +58,13 @@ def test_gate_that_fails_ends_the_run_with_its_message(tmp_path):
     assert result.failed_step == "QualityGate_fail"
     assert "did not meet auc >= 0.99" in (result.message or "")
     assert result.step("ModelRegistration").status == "Skipped"  # the gate's if-branch
-    # Packaging is a top-level step in this definition (not in the if-branch): it waits for
-    # nothing from the gate, and the run stopped at the Fail step before it.
-    assert result.step("Packaging").status == "NotRun"
+    # The requirement gates only the registration ("package the model and register it, but
+    # only register if the test AUC >= 0.9"); planner, golden topology and definition agree:
+    # Packaging waits for training only, so SageMaker starts it with the evaluation, before
+    # the gate is reached, and it runs here too.
+    definition = json.loads((folder / "pipeline.json").read_text())
+    gate = next(s for s in definition["Steps"] if s["Type"] == "Condition")
+    assert [s["Name"] for s in gate["Arguments"]["IfSteps"]] == ["ModelRegistration"]
+    assert result.step("Packaging").status == "Succeeded"
+    names = [s.name for s in result.steps]
+    assert names.index("Packaging") < names.index("QualityGate")
