@@ -3,10 +3,13 @@
 * README example: ``generate`` (offline) of ``examples/fraud_xgboost_e2e.txt``, then
   ``run-local`` with the default 2,000 synthetic rows; prints the wall seconds and each
   step's seconds (aim: under 30 s on 2 cores).
-* Golden set (``--golden FILE``, default the shared visible set, else ``eval/golden``): each
-  topology assembled with its facts and placeholders filled, then run locally with
-  ``--rows`` rows; prints seconds per pipeline and how many ran green (every step succeeded)
-  or stopped at their quality gate's Fail step (the gate decided; no step errored).
+* Golden set (``--golden FILE``, default the shared visible set, else ``eval/golden``; all
+  48 cases, or ``--case ID`` ...): each topology assembled with its facts and placeholders
+  filled, then run locally with ``--rows`` rows; prints seconds per pipeline (run-local and
+  assembly), whether it ran green (every step succeeded), stopped at its quality gate's
+  Fail step (the gate decided; no step errored) or failed at a step, the totals, and one
+  line per case that cannot run locally with the reason. Not part of the test suite (the
+  representative subset is: ``tests/local/test_run_local_golden.py``).
 
 Run: ``.venv/bin/python benchmarks/local_run.py [--rows 2000] [--only readme|golden]``.
 """
@@ -42,39 +45,63 @@ def readme(rows: int) -> None:
         print(f"  {step.name:32s} {step.status:10s} {step.seconds:6.1f} s")
 
 
-def golden(path: Path, rows: int) -> None:
+def golden(path: Path, rows: int, only: list[str]) -> None:
+    """Every case: assemble, then run locally; one line each, then totals and what cannot run."""
     import json
+    import statistics
+
+    from sagewright.errors import SagewrightError
 
     cases = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    green = gated = 0
-    total = 0.0
+    cases = [c for c in cases if not only or c["id"] in only]
+    counts = {"green": 0, "gate": 0, "FAILED": 0}
+    timings: list[float] = []
+    cannot: list[tuple[str, str]] = []
+    print(f"{'pipeline':45s} status  run s  asm s steps")
     with tempfile.TemporaryDirectory() as tmp:
         for case in cases:
             base = Path(tmp) / case["id"]
             start = time.perf_counter()
             try:
                 folder = assemble_case(case, base / "pipeline")
-                result = run_local(folder, work=base / "run", options=RunOptions(rows=rows))
-            except Exception as exc:  # report and go on: one case never stops the benchmark
-                print(f"{case['id']:45s} ERROR {type(exc).__name__}: {exc}")
+            except SagewrightError as exc:  # the topology itself does not assemble
+                cannot.append((case["id"], f"does not assemble: {exc}"))
                 continue
-            seconds = time.perf_counter() - start
-            total += seconds
+            assembled = time.perf_counter()
+            try:
+                result = run_local(folder, work=base / "run", options=RunOptions(rows=rows))
+            except SagewrightError as exc:  # typed refusal before any step ran
+                cannot.append((case["id"], f"run-local refuses it: {exc}"))
+                continue
+            except Exception as exc:  # a bug: report it and go on to the next case
+                cannot.append((case["id"], f"run-local crashed: {type(exc).__name__}: {exc}"))
+                continue
+            seconds = time.perf_counter() - assembled
+            timings.append(seconds)
             failed = result.step(result.failed_step) if result.failed_step else None
-            by_gate = failed is not None and failed.type == "Fail"
-            green += result.ok
-            gated += by_gate
-            status = "green" if result.ok else ("gate" if by_gate else "FAILED")
+            status = "green" if result.ok else "FAILED"
+            if failed is not None and failed.type == "Fail":
+                status = "gate"  # the quality gate decided; no step errored
+            counts[status] += 1
             detail = "" if result.ok else f" {result.failed_step}: {result.message}"
             print(
-                f"{case['id']:45s} {status:6s} {seconds:6.1f} s {len(result.steps):3d} steps"
-                + detail[:120]
+                f"{case['id']:45s} {status:6s} {seconds:6.1f} {assembled - start:6.1f} "
+                f"{len(result.steps):4d}" + detail[:110],
+                flush=True,
             )
+    ran = len(timings)
     print(
-        f"{len(cases)} pipelines, {rows} rows: {green} green, {gated} stopped by their gate, "
-        f"{len(cases) - green - gated} failed; {total:.0f} s total, "
-        f"{total / max(len(cases), 1):.1f} s per pipeline"
+        f"\n{len(cases)} golden pipelines, {rows} rows: {ran} ran locally "
+        f"({counts['green']} green, {counts['gate']} stopped by their gate's Fail step, "
+        f"{counts['FAILED']} failed at a step), {len(cannot)} cannot run"
     )
+    if timings:
+        print(
+            f"run-local seconds: total {sum(timings):.0f}, mean {statistics.mean(timings):.1f}, "
+            f"median {statistics.median(timings):.1f}, max {max(timings):.1f}"
+        )
+    for case_id, reason in cannot:
+        print(f"cannot run: {case_id}: {reason}"[:200])
 
 
 def main() -> None:
@@ -82,6 +109,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--only", choices=("readme", "golden"), default=None)
     parser.add_argument("--golden", type=Path, default=None)
+    parser.add_argument("--case", action="append", default=[], help="only this golden id")
     args = parser.parse_args()
     if args.only in (None, "readme"):
         readme(args.rows)
@@ -89,7 +117,7 @@ def main() -> None:
         path = args.golden or (
             SHARED if SHARED.is_file() else ROOT / "eval/golden/topologies.jsonl"
         )
-        golden(path, args.rows)
+        golden(path, args.rows, args.case)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from typing import Any, ParamSpec, TypeVar
 from sagewright.errors import SagewrightError
 
 MAX_JSON_CHARS = 1_000_000  # a topology or facts object given inline
+MIN_ROWS, MAX_ROWS = 20, 1_000_000  # run_local's synthetic table (the CLI's --rows min=20)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -76,7 +77,8 @@ def build_server(root: Path, *, allow_deploy: bool = False) -> Any:
             "Design Amazon SageMaker pipelines from requirements. Plan with `plan`, check and "
             "repair a topology with `validate_topology` (fix each returned issue), fill values "
             "with `extract_values` and `init_config`, then `assemble` into a folder under the "
-            "server root. Step names must come from `list_steps`."
+            "server root, and try it with `run_local` before deploying. Step names must come "
+            "from `list_steps`."
         ),
     )
 
@@ -228,6 +230,54 @@ def build_server(root: Path, *, allow_deploy: bool = False) -> Any:
             "pipeline": assembly.name,
             "steps": len(assembly.steps),
             "definition_chars": len(assembly.definition),
+        }
+
+    @tool
+    def run_local(
+        folder: str,
+        work: str | None = None,
+        rows: int = 2000,
+        data: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Run a generated or assembled pipeline folder end to end on this machine (no AWS).
+
+        ``data`` maps DataLoading nodes to CSV/Parquet files under the root (else a synthetic
+        table of ``rows`` rows). Returns each step's status, seconds, metrics and gate decision,
+        the failed step with its log tail, and the DAG coloured by status (Mermaid).
+        """
+        from sagewright.local.context import RunOptions
+        from sagewright.local.runner import run_local as run_pipeline
+
+        if not isinstance(rows, int) or not MIN_ROWS <= rows <= MAX_ROWS:
+            raise SagewrightError(
+                f"rows must be an integer from {MIN_ROWS} to {MAX_ROWS:,}", code="bad_arguments"
+            )
+        source = resolve_under(root, folder)
+        target = resolve_under(root, work) if work is not None else source / "local-run"
+        mapping = {node: resolve_under(root, path) for node, path in (data or {}).items()}
+        result = run_pipeline(source, work=target, options=RunOptions(rows=rows, data=mapping))
+        dag = Path(result.status_dag) if result.status_dag else None
+        return {
+            "status": result.status,
+            "seconds": result.seconds,
+            "work": str(target.relative_to(root)),
+            "failed_step": result.failed_step,
+            "message": result.message,
+            "log_tail": result.log_tail,
+            "steps": [
+                {
+                    "name": step.name,
+                    "type": step.type,
+                    "status": step.status,
+                    "seconds": step.seconds,
+                    "metrics": _plain(step.metrics),
+                    "decision": step.decision,
+                    "message": step.message,
+                }
+                for step in result.steps
+            ],
+            "status_dag": dag.read_text(encoding="utf-8") if dag else None,
+            "status_dag_file": str(dag.relative_to(root)) if dag else None,
         }
 
     @server.resource("sagewright://catalogue", mime_type="text/markdown")

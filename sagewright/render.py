@@ -7,7 +7,7 @@ dashed. Every label is quoted and escaped, so any node name renders. With ``stat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
 from sagewright.checker import check_topology
@@ -55,10 +55,26 @@ def stage_of(node: str, registry: Registry | None = None) -> Stage:
 
 def nodes_by_stage(topology: Topology, registry: Registry | None = None) -> dict[Stage, list[str]]:
     """Stages in pipeline order, each with its nodes in topology order; empty stages left out."""
+    return _grouped(topology.nodes, registry)
+
+
+def _grouped(nodes: Iterable[str], registry: Registry | None = None) -> dict[Stage, list[str]]:
     grouped: dict[Stage, list[str]] = {stage: [] for stage in Stage}
-    for node in topology.nodes:
+    for node in nodes:
         grouped[stage_of(node, registry)].append(node)
-    return {stage: nodes for stage, nodes in grouped.items() if nodes}
+    return {stage: members for stage, members in grouped.items() if members}
+
+
+def _stage_lines(grouped: Mapping[Stage, list[str]], ids: Mapping[str, str]) -> list[str]:
+    lines = []
+    for stage, nodes in grouped.items():
+        lines.append(f"    subgraph stage_{stage.value}[{mermaid_label(stage.value)}]")
+        for node in nodes:
+            label = mermaid_label(node)
+            shape = f"{{{{{label}}}}}" if step_type_of(node) == "QualityGate" else f"[{label}]"
+            lines.append(f"        {ids[node]}{shape}")
+        lines.append("    end")
+    return lines
 
 
 def to_mermaid(
@@ -71,13 +87,7 @@ def to_mermaid(
     result = check_topology(topology, existing_model=existing_model, registry=registry)
     lines = ["flowchart TD"]
     ids = {node: f"n{i}" for i, node in enumerate(topology.nodes)}
-    for stage, nodes in nodes_by_stage(topology, registry).items():
-        lines.append(f"    subgraph stage_{stage.value}[{mermaid_label(stage.value)}]")
-        for node in nodes:
-            label = mermaid_label(node)
-            shape = f"{{{{{label}}}}}" if step_type_of(node) == "QualityGate" else f"[{label}]"
-            lines.append(f"        {ids[node]}{shape}")
-        lines.append("    end")
+    lines += _stage_lines(nodes_by_stage(topology, registry), ids)
     labelled: set[tuple[str, str]] = set()
     for wire in result.wires:
         key = (wire.parent, wire.child)
@@ -97,6 +107,17 @@ def to_mermaid(
         existing = mermaid_label(f"existing {port}")
         lines.append(f"    cfg_{ids[node]}[/{existing}/] -.-> {ids[node]}")
     lines += _status_classes(ids, status or {})
+    return "\n".join(lines) + "\n"
+
+
+def steps_flowchart(parents: Mapping[str, list[str]], status: Mapping[str, str]) -> str:
+    """A plain flowchart of named steps and their parents, coloured by ``status`` (for a
+    pipeline folder without its topology, e.g. one ``assemble`` wrote)."""
+    ids = {node: f"n{i}" for i, node in enumerate(parents)}
+    lines = ["flowchart TD", *_stage_lines(_grouped(parents), ids)]
+    for node, node_parents in parents.items():
+        lines += [f"    {ids[p]} --> {ids[node]}" for p in node_parents if p in ids]
+    lines += _status_classes(ids, status)
     return "\n".join(lines) + "\n"
 
 

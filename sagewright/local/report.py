@@ -38,6 +38,8 @@ def dag(result: RunResult) -> Tree:
 
 def print_result(result: RunResult, console: Console) -> None:
     console.print(dag(result))
+    if result.status_dag:
+        console.print(f"status DAG (Mermaid, coloured by step status): {result.status_dag}")
     if result.ok:
         console.print(
             f"[green]succeeded[/green] in {result.seconds:.1f}s; run folder {result.work}"

@@ -22,6 +22,7 @@ from sagewright.local.context import Outcome, RunOptions, StepContext, StepFaile
 from sagewright.local.data import user_files
 from sagewright.local.expressions import Resolver, UnresolvedError
 from sagewright.local.folder import LocalRunError, PipelineFolder, read_folder
+from sagewright.local.picture import DAG_FILE, write_status_dag
 from sagewright.local.s3 import LocalS3
 
 RUN_FILE = "run.json"
@@ -55,6 +56,7 @@ class RunResult:
     failed_step: str | None = None
     message: str | None = None
     log_tail: list[str] = field(default_factory=list)
+    status_dag: str | None = None  # dag.mmd in the run folder: the DAG coloured by status
 
     @property
     def ok(self) -> bool:
@@ -128,7 +130,7 @@ def order(parents: dict[str, list[str]], types: dict[str, str] | None = None) ->
     return sorted(parents, key=lambda n: (level[n], kinds.get(n) == "Fail", index[n]))
 
 
-RUN_ENTRIES = frozenset({RUN_FILE, "steps", "s3"})  # all an earlier run folder holds
+RUN_ENTRIES = frozenset({RUN_FILE, DAG_FILE, "steps", "s3"})  # what an earlier run holds
 
 
 def prepare_work(work: Path) -> None:
@@ -272,6 +274,7 @@ def run_local(
         if record.status == "NotRun" and (name in skipped or set(parents[name]) & skipped):
             record.status = "Skipped"
             skipped.add(name)
+    result.status_dag = str(write_status_dag(result, folder.path, work_dir))
     result.seconds = round(time.perf_counter() - started, 3)
     (work_dir / RUN_FILE).write_text(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
     return result

@@ -184,3 +184,40 @@ def test_deploy_is_offered_only_when_allowed(tmp_path: Path) -> None:
             return {t.name for t in (await client.list_tools()).tools}
 
     assert "deploy" in asyncio.run(tools("--allow-deploy"))
+
+
+def test_run_local_runs_a_folder_and_returns_statuses_and_the_status_dag(tmp_path: Path) -> None:
+    from tests.local.golden import assemble_case, golden_cases
+
+    assemble_case(golden_cases()["vis-05-calibration-data-prep"], tmp_path / "pipeline")
+    (tmp_path / "not-ours").mkdir()
+    (tmp_path / "not-ours" / "pipeline.json").write_text("{}")
+
+    async def session() -> None:
+        async with Client(_server(tmp_path), read_timeout_seconds=120) as client:
+            report = _data(await client.call_tool("run_local", {"folder": "pipeline", "rows": 50}))
+            assert report["status"] == "Succeeded" and report["failed_step"] is None
+            assert [(s["name"], s["status"]) for s in report["steps"]] == [
+                ("DataLoading_calibration", "Succeeded"),
+                ("TabularPreprocessing_calibration", "Succeeded"),
+            ]
+            assert all(s["seconds"] > 0 for s in report["steps"])
+            assert report["work"] == "pipeline/local-run"
+            assert report["status_dag_file"] == "pipeline/local-run/dag.mmd"
+            assert report["status_dag"].startswith("flowchart TD")
+            assert "class n0,n1 succeeded" in report["status_dag"]
+            for arguments, code in (
+                ({"folder": "../pipeline"}, "path_outside_root"),
+                ({"folder": "pipeline", "work": "/tmp/elsewhere"}, "path_outside_root"),
+                (
+                    {"folder": "pipeline", "data": {"DataLoading_calibration": "../t.csv"}},
+                    "path_outside_root",
+                ),
+                ({"folder": "not-ours"}, "bad_local_run"),
+                ({"folder": "pipeline", "rows": 5}, "bad_arguments"),
+            ):
+                message = _error(await client.call_tool("run_local", arguments))
+                assert message.startswith(f"{code}:"), (arguments, message)
+        assert (tmp_path / "pipeline" / "local-run" / "run.json").is_file()
+
+    asyncio.run(session())

@@ -12,6 +12,7 @@ from sklearn.metrics import roc_auc_score
 from sagewright.generate import generate
 from sagewright.local.context import RunOptions
 from sagewright.local.runner import run_local
+from tests.test_pictures import check_mermaid
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "fraud_xgboost_e2e.txt"
@@ -100,3 +101,17 @@ def test_calibration_fed_from_a_json_output_transform_fails_at_calibration(tmp_p
     assert any("is not an all-numeric CSV" in line for line in result.log_tail)
     assert result.step("Packaging").status == "NotRun"
     assert result.step("ModelRegistration").status == "NotRun"
+
+
+def test_the_run_folder_holds_the_readme_dag_coloured_by_status(example):
+    base, result = example
+    text = (Path(result.work) / "dag.mmd").read_text()
+    assert result.status_dag == str(Path(result.work) / "dag.mmd")
+    parsed = check_mermaid(text)
+    # the generated README's DAG (nodes, stages, labelled edges), plus the status classes
+    readme_dag = (base / "pipeline" / "pipeline.mmd").read_text()
+    assert text.startswith(readme_dag.rstrip("\n"))
+    labels = {label.strip('"') for label in parsed["nodes"].values()}  # type: ignore[union-attr]
+    assert labels == {s.name for s in result.steps}
+    assert set(parsed["classes"].values()) == {"succeeded"}  # type: ignore[union-attr]
+    assert len(parsed["classes"]) == 11  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ import pytest
 from sagewright.local.context import RunOptions
 from sagewright.local.runner import run_local
 from tests.local.golden import assemble_case, golden_cases
+from tests.test_pictures import check_mermaid
 
 ROWS = 300
 # Both frameworks, tuning (XGBoost and PyTorch), calibration from an evaluation and from a
@@ -68,3 +69,9 @@ def test_gate_that_fails_ends_the_run_with_its_message(tmp_path):
     assert result.step("Packaging").status == "Succeeded"
     names = [s.name for s in result.steps]
     assert names.index("Packaging") < names.index("QualityGate")
+    # The run folder's DAG (an assembled folder: the definition's steps) shows each status.
+    parsed = check_mermaid((tmp_path / "run" / "dag.mmd").read_text())
+    by_label = {label: parsed["classes"].get(i) for i, label in parsed["nodes"].items()}
+    assert by_label["QualityGate_fail"] == "failed"
+    assert by_label["ModelRegistration"] == "skipped"
+    assert by_label["Packaging"] == by_label["QualityGate"] == "succeeded"
