@@ -18,3 +18,8 @@ def restore_environ() -> Iterator[None]:
     yield
     os.environ.clear()
     os.environ.update(saved)
+    # The per-process shared session set them once: the next build must make a new one
+    # (else the SDK, missing SAGEMAKER_VALIDATE_ROLE=false, validates the role with IAM).
+    from sagewright.builders.assembler import shared_session
+
+    shared_session.cache_clear()
