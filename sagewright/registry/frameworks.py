@@ -8,7 +8,7 @@ get the same ones, so a model is scored and served by the container family that 
 from __future__ import annotations
 
 # The SageMaker XGBoost image: 3.2-0 runs xgboost 3.2, the library run-local trains with, so
-# the model file (UBJSON xgboost-model) is the one the container writes (local/xgboost_algorithm.py).
+# the model file (UBJSON xgboost-model) is the container's (see local/xgboost_algorithm.py).
 XGBOOST_VERSION = "3.2-0"
 PYTORCH_VERSION = "2.1"
 PYTORCH_PY_VERSION = "py310"
