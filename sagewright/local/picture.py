@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from sagewright.errors import SagewrightError
 
-if TYPE_CHECKING:
-    from sagewright.local.runner import RunResult
+RunResult = Any  # sagewright.local.runner.RunResult (which imports this module)
 
 DAG_FILE = "dag.mmd"
 FAIL_SUFFIX = "_fail"  # a QualityGate node builds a ConditionStep and '<node>_fail'
