@@ -23,6 +23,13 @@ def run(capsys, *argv):
     return info.value.code, captured.out, captured.err
 
 
+def generate_with_defaults(capsys, requirement: Path, defaults: Path, out: Path):
+    """``generate --requirement-file R --defaults D --out O --yes``: (exit code, stderr)."""
+    argv = ["--requirement-file", requirement, "--defaults", defaults, "--out", out, "--yes"]
+    code, _, err = run(capsys, "generate", *argv)
+    return code, err
+
+
 def one_error_line(err: str, code: str) -> None:
     lines = [line for line in err.splitlines() if line.strip()]
     assert lines and lines[-1].startswith(f"error[{code}]"), err
@@ -98,17 +105,7 @@ def test_unreadable_defaults_file_is_a_typed_error(tmp_path, capsys, kind):
         defaults.mkdir()
     else:
         defaults.write_bytes(NOT_UTF8)
-    code, _, err = run(
-        capsys,
-        "generate",
-        "--requirement-file",
-        EXAMPLE,
-        "--defaults",
-        defaults,
-        "--out",
-        tmp_path / "out",
-        "--yes",
-    )
+    code, err = generate_with_defaults(capsys, EXAMPLE, defaults, tmp_path / "out")
     assert code == 2
     one_error_line(err, "unreadable_file")
 
@@ -122,17 +119,7 @@ def test_defaults_giving_a_whole_hyperparameters_value_of_the_wrong_type(tmp_pat
     )
     defaults = tmp_path / "defaults.json"
     defaults.write_text(json.dumps({"XGBoostTraining.hyperparameters": 1}))
-    code, _, err = run(
-        capsys,
-        "generate",
-        "--requirement-file",
-        requirement,
-        "--defaults",
-        defaults,
-        "--out",
-        tmp_path / "out",
-        "--yes",
-    )
+    code, err = generate_with_defaults(capsys, requirement, defaults, tmp_path / "out")
     assert code == 2
     assert err.startswith("error[") and "internal error" not in err, err
 
