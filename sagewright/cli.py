@@ -318,20 +318,13 @@ def init_config(
     force: Force = False,
 ) -> None:
     """Scaffold the one-file configs: defaults, facts, and marked placeholders."""
-    from sagewright.builders.scaffolding import scaffold_configs
-    from sagewright.config_file import save_configs
+    from sagewright.builders.scaffolding import write_scaffold
     from sagewright.topology import Topology
 
     topology = Topology.from_json(read_text(topology_file), source=str(topology_file))
     facts = _read_json_object(facts_file) if facts_file else {}
-    scaffold = scaffold_configs(topology, facts)
-    save_configs(
-        scaffold.configs,
-        out_file,
-        placeholders=scaffold.placeholders,
-        allow_placeholders=allow_placeholders,
-        protect_edits=True,
-        force=force,
+    scaffold = write_scaffold(
+        topology, facts, out_file, allow_placeholders=allow_placeholders, force=force
     )
     out.print(f"wrote {out_file}: {len(scaffold.configs)} node configs", markup=False)
     _warn_same_sources(scaffold.configs)

@@ -185,21 +185,13 @@ def build_server(root: Path, *, allow_deploy: bool = False) -> Any:
         force: bool = False,
     ) -> dict[str, Any]:
         """Write the one-file configs to ``out`` (under the root): defaults, facts, placeholders."""
-        from sagewright.builders.scaffolding import scaffold_configs
-        from sagewright.config_file import save_configs
+        from sagewright.builders.scaffolding import write_scaffold
         from sagewright.topology import Topology
 
         target = resolve_under(root, out)
         topo = Topology.parse(_bounded_json(topology, "topology"))
-        scaffold = scaffold_configs(topo, _bounded_json(facts or {}, "facts"))
-        save_configs(
-            scaffold.configs,
-            target,
-            placeholders=scaffold.placeholders,
-            allow_placeholders=True,
-            protect_edits=True,
-            force=force,
-        )
+        facts_in = _bounded_json(facts or {}, "facts")
+        scaffold = write_scaffold(topo, facts_in, target, allow_placeholders=True, force=force)
         return {
             "written": str(target.relative_to(root)),
             "nodes": len(scaffold.configs),

@@ -8,6 +8,7 @@ no parent feeds, so that the scaffold always assembles (with ``--allow-placehold
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from sagewright.checker import check_topology, require_steps
@@ -47,4 +48,30 @@ def scaffold_configs(
             examples = type(config).model_fields[field].examples or []
             setattr(config, field, placeholder_value(node, field, examples[0]))
             scaffold.placeholders.append((node, field))
+    return scaffold
+
+
+def write_scaffold(
+    topology: Topology | Mapping[str, list[str]],
+    facts: Mapping[str, Any],
+    out_file: Path,
+    *,
+    allow_placeholders: bool,
+    force: bool,
+) -> Scaffold:
+    """:func:`scaffold_configs`, saved to ``out_file`` (hand edits refused unless ``force``).
+
+    The one write path of ``init-config`` for the CLI and the MCP server.
+    """
+    from sagewright.config_file import save_configs
+
+    scaffold = scaffold_configs(topology, facts)
+    save_configs(
+        scaffold.configs,
+        out_file,
+        placeholders=scaffold.placeholders,
+        allow_placeholders=allow_placeholders,
+        protect_edits=True,
+        force=force,
+    )
     return scaffold
