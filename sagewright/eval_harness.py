@@ -214,7 +214,7 @@ def run_case(
     extraction_fallback: str | None = None
     attempts = [a.to_dict() for a in getattr(result, "llm_attempts", [])]
     notes = list(result.notes)
-    topology = Topology.parse(result.topology)
+    topology = result.graph()
     if extractor is not None:
         facts = {}
         try:
@@ -232,7 +232,7 @@ def run_case(
     existing = (
         _has_existing_model(values, facts) if extractor is not None else result.existing_model
     )
-    check = check_topology(result.topology, existing_model=existing, registry=reg)
+    check = check_topology(topology, existing_model=existing, registry=reg)
     seconds = time.perf_counter() - started
     prediction = Prediction(
         id=case.id,

@@ -257,7 +257,7 @@ def generate(
     started = time.perf_counter()
     planned = plan_checked(requirement, model=model, base_url=base_url)
     planned_at = time.perf_counter()
-    topology = Topology.parse(planned.topology)
+    topology = planned.graph()
     for note in planned.notes:  # asks the catalogue lacks
         tell(f"note: {note}")
     session, provenance, extraction = fill_values(

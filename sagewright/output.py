@@ -50,18 +50,19 @@ def render_outputs(
     """The five files' contents; ``sources`` maps ``node.path`` to where its value came from."""
     with tempfile.TemporaryDirectory() as tmp:
         config_text = save_configs(configs, Path(tmp) / "config.json").read_text()
+    picture = to_mermaid(topology, existing_model=existing_model)
     return {
         "topology.json": json.dumps(topology.to_dict(), indent=2) + "\n",
         "config.json": config_text,
         "pipeline.json": definition if definition.endswith("\n") else definition + "\n",
-        "pipeline.mmd": to_mermaid(topology, existing_model=existing_model),
+        "pipeline.mmd": picture,
         "README.md": readme(
             requirement,
             topology,
             configs,
             sources,
             notes or [],
-            existing_model=existing_model,
+            picture=picture,
             reasons=reasons,
         ),
     }
@@ -74,10 +75,11 @@ def readme(
     sources: Mapping[str, str],
     notes: list[str],
     *,
-    existing_model: bool = False,
+    picture: str,
     reasons: Mapping[str, Reason] | None = None,
 ) -> str:
-    """``sources`` maps ``node.path`` to where its value came from; the rest are defaults."""
+    """``sources`` maps ``node.path`` to where its value came from; the rest are defaults;
+    ``picture`` is the Mermaid flowchart (also written as ``pipeline.mmd``)."""
     registry = default_registry()
     lines = ["# Generated SageMaker pipeline", "", "## Requirement", ""]
     lines += [f"> {line}" if line else ">" for line in requirement.strip().splitlines()]
@@ -98,7 +100,7 @@ def readme(
         "",
         "Nodes grouped by stage; edges labelled by the data kind they carry.",
     ]
-    lines += ["", mermaid_block(topology, existing_model=existing_model)]
+    lines += ["", mermaid_block(picture)]
     lines += ["The same DAG is in `pipeline.mmd`; the definition is `pipeline.json`.", ""]
     lines += ["## Values used", "", "| field | value | source | nodes |", "|---|---|---|---|"]
     rows: dict[tuple[str, str, str], list[str]] = {}

@@ -130,15 +130,9 @@ def _status_classes(ids: Mapping[str, str], status: Mapping[str, str]) -> list[s
     return lines
 
 
-def mermaid_block(
-    topology: Topology, *, existing_model: bool = False, status: Mapping[str, str] | None = None
-) -> str:
-    """The flowchart as a fenced ```mermaid block (GitHub, GitLab, VS Code, Jupyter render it)."""
-    return (
-        "```mermaid\n"
-        + to_mermaid(topology, existing_model=existing_model, status=status)
-        + "```\n"
-    )
+def mermaid_block(picture: str) -> str:
+    """A flowchart as a fenced ```mermaid block (GitHub, GitLab, VS Code, Jupyter render it)."""
+    return "```mermaid\n" + picture + "```\n"
 
 
 def rich_tree(title: str, topology: Topology, registry: Registry | None = None) -> Tree:
@@ -171,7 +165,7 @@ def plan_markdown(result: ShownPlan) -> str:
     lines = [f"**Plan** by `{result.backend}`: {len(result.topology)} steps, {state}", ""]
     topology = _plan_topology(result)
     if topology is not None and topology.nodes:
-        lines.append(mermaid_block(topology, existing_model=result.existing_model))
+        lines.append(mermaid_block(to_mermaid(topology, existing_model=result.existing_model)))
     for error in result.errors:
         where = f" at `{error.node}`" if error.node else ""
         lines.append(f"- error `{error.code}`{where}: {error.message}")

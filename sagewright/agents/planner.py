@@ -52,6 +52,7 @@ from sagewright.agents.text.requirement import requirement_text
 from sagewright.checker import check_topology
 from sagewright.errors import AgentError, TopologyIssue
 from sagewright.registry import Registry, default_registry
+from sagewright.topology import Topology
 
 
 @dataclass
@@ -70,6 +71,13 @@ class PlanResult:
     llm_attempts: list[Attempt] = field(default_factory=list)  # one per call to the model
     structured_output_mode: str | None = None  # the mode of the last answered call
     reasons: dict[str, Reason] = field(default_factory=dict)  # why each node is there
+    parsed: Topology | None = field(default=None, repr=False, compare=False)
+
+    def graph(self) -> Topology:
+        """The plan as a :class:`Topology`: the checker's own parse when it made one."""
+        if self.parsed is None or self.parsed.to_dict() != self.topology:
+            self.parsed = Topology.parse(self.topology)
+        return self.parsed
 
     def reason(self, node: str) -> Reason:
         """Why ``node`` is in the plan (``unknown_node`` error when it is not)."""
@@ -166,6 +174,7 @@ def plan_offline_result(requirement: str, *, registry: Registry | None = None) -
         existing_model=offline.existing_model,
         notes=list(offline.notes),
         reasons=offline_reasons(requirement, offline, registry=reg),
+        parsed=check.topology,
     )
 
 

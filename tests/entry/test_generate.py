@@ -159,3 +159,21 @@ def test_undeclared_categories_across_job_types_are_flagged(tmp_path):
     defaults.shared["categories"] = {"merchant_type": ["online", "store"]}
     result = generate(EXAMPLE.read_text(), tmp_path / "out", defaults=defaults)
     assert "categorical columns" not in result.files["README.md"]
+
+
+def test_generate_parses_the_plan_into_a_topology_once(tmp_path, monkeypatch):
+    """The checker's parse is handed along: extraction, assembly and the README use it."""
+    parsed: list[object] = []
+    real_parse = Topology.parse.__func__  # type: ignore[attr-defined]
+
+    def counting_parse(cls, data, **kwargs):
+        if not isinstance(data, Topology):
+            parsed.append(data)
+        return real_parse(cls, data, **kwargs)
+
+    monkeypatch.setattr(Topology, "parse", classmethod(counting_parse))
+    result = generate(EXAMPLE.read_text(), tmp_path / "out")
+    assert len(parsed) == 1
+    assert parsed[0] == result.topology.to_dict()
+    readme = (tmp_path / "out" / "README.md").read_text()
+    assert (tmp_path / "out" / "pipeline.mmd").read_text() in readme  # one picture, shown twice
