@@ -924,9 +924,13 @@ def _implies_training(text: str, intent: Intent) -> bool:
     if intent.existing_model or DATA_ONLY.search(text):
         return False
     framework = any(p.search(text) for p in FRAMEWORK_WORDS.values())
-    # a model noun, or the framework's hyperparameters ("an xgb pipeline ... eta 0.05, depth 8")
+    # a model noun, the framework's hyperparameters ("an xgb pipeline ... eta 0.05, depth 8"),
+    # or training data ("XGBoost on s3://.../train/")
     hyperparameters = any(p.search(text) for p in FRAMEWORK_PARAMS.values())
-    return framework and bool(MODEL_NOUN.search(text) or hyperparameters)
+    training_data = any(
+        s.job_type in (None, "training") for s in intent.sources if s.kind != "model"
+    )
+    return framework and bool(MODEL_NOUN.search(text) or hyperparameters or training_data)
 
 
 def _resolve_jobs(raw: list[str], intent: Intent, *, default_first: tuple[str, ...]) -> list[str]:
