@@ -27,7 +27,9 @@ With ``fallback=False`` those errors are raised as their typed
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 from sagewright.agents.extract_result import Conflict, Extraction, Rejected
 from sagewright.agents.llm import (
@@ -41,9 +43,13 @@ from sagewright.agents.llm import (
     resolve_settings,
 )
 from sagewright.agents.offline_extractor import extract_offline
+from sagewright.agents.text.discourse import told
+from sagewright.agents.text.leftovers import not_understood
+from sagewright.agents.text.numbers import words_to_digits
 from sagewright.agents.text.requirement import requirement_text
 from sagewright.registry import Registry, default_registry
-from sagewright.topology import Topology
+from sagewright.scaffold import infer_framework
+from sagewright.topology import Topology, qualifier_of, step_type_of
 
 __all__ = ["Conflict", "Extraction", "Rejected", "extract"]
 
@@ -68,13 +74,13 @@ def extract(
         model, base_url=base_url, timeout=timeout, config_file=config_file
     )
     if resolved.offline:
-        return extract_offline(text, topo, registry=reg)
+        return with_leftovers(text, extract_offline(text, topo, registry=reg), topo, reg)
     from sagewright.agents.llm_extractor import extract_with_llm
 
     usage = Usage()
     calls: list[Attempt] = []
     try:
-        return extract_with_llm(text, topo, resolved, usage=usage, registry=reg, calls=calls)
+        result = extract_with_llm(text, topo, resolved, usage=usage, registry=reg, calls=calls)
     except LLMError as exc:
         if not fallback:
             raise
@@ -89,4 +95,36 @@ def extract(
         )
         result.notes.append(note)
         report(f"extract: {note}")
-        return result
+    return with_leftovers(text, result, topo, reg)
+
+
+def with_leftovers(
+    text: str, result: Extraction, topology: Topology, registry: Registry
+) -> Extraction:
+    """``result`` with a *not understood* note for each stated value no field took.
+
+    What lands in a node's config counts as taken (a gate's values only with a QualityGate
+    node ...), and so do the words that asked for the plan's steps ("steps: [evaluate,
+    package]") and the step types' own words.
+    """
+    types = {step_type_of(node) for node in topology.nodes}
+    qualifiers = {qualifier_of(node) for node in topology.nodes}
+    specs = [registry.get(t) for t in types if t in registry]
+    values = result.values
+    taken: list[Any] = [values.shared, {j: v for j, v in values.data.items() if j in qualifiers}]
+    if any("hyperparameters" in spec.config_class.model_fields for spec in specs):
+        taken.append(values.hyperparameters)
+    if "QualityGate" in types:
+        taken.append(values.gate)
+    taken.append({n: v for n, v in values.per_node.items() if n in topology.parents})
+    taken.append({t: v for t, v in values.steps.items() if t in types})
+    taken += [(r.key, r.value) for r in result.rejected]
+    taken += [(c.key, *c.values) for c in result.conflicts]
+    taken += [re.findall(r"[A-Z][a-z]+|[A-Z]+(?![a-z])|[a-z]+", t) for t in types]
+    taken.append(infer_framework(topology, values))
+    cues = [
+        re.compile(c) for spec in specs for c in (*spec.cues, *([spec.ask] if spec.ask else []))
+    ]
+    said = words_to_digits(told(text))
+    result.notes += not_understood(said, taken, cues, result.notes, registry)
+    return result

@@ -177,3 +177,19 @@ def test_generate_parses_the_plan_into_a_topology_once(tmp_path, monkeypatch):
     assert parsed[0] == result.topology.to_dict()
     readme = (tmp_path / "out" / "README.md").read_text()
     assert (tmp_path / "out" / "pipeline.mmd").read_text() in readme  # one picture, shown twice
+
+
+def test_values_of_asks_left_out_are_shown_and_written_not_understood(tmp_path, capsys):
+    text = (
+        "Pipeline churn-lgbm in eu-west-1, role arn:aws:iam::111122223333:role/Ml, bucket "
+        "churn-ml. Please use LightGBM on s3://churn-ml/train/ (label churned), tune learning "
+        "rate 0.01-0.3 with 20 jobs, and register it (approval: Approved) if AUC is at least 0.82."
+    )
+    with pytest.raises(SystemExit) as info:
+        main(["generate", text, "--out", str(tmp_path / "out"), "--yes"])
+    shown = capsys.readouterr()
+    readme = (tmp_path / "out" / "README.md").read_text()
+    for said in ("rate 0.01-0.3", "20 jobs", "approval: Approved", "AUC is at least 0.82"):
+        assert f"not understood: '{said}'" in shown.err + shown.out, said
+        assert f"not understood: '{said}'" in readme, said
+    assert info.value.code == 0
