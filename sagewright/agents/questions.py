@@ -364,6 +364,8 @@ def question_for_key(
     if parts[0] == "hyperparameters" and len(parts) == 2:
         name = hyperparameter_field(parts[1])
         cls = HYPERPARAMETER_CLASSES.get(framework, HYPERPARAMETER_CLASSES["xgboost"])
+        if name not in cls.model_fields:  # a value read for the other framework's field
+            cls = next((c for c in HYPERPARAMETER_CLASSES.values() if name in c.model_fields), cls)
         doc = _doc(cls, name)
         trainers = [n for n in topology.nodes if _has_hyperparameters(n, registry)] or ["training"]
         node = trainers[0]
