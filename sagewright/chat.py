@@ -370,7 +370,10 @@ class ChatSession:
             **answered,
         }
         self.state.phase = "questions"
-        return self._ask_next(prefix)
+        unread = [note for note in extraction.notes if note not in self.state.notes]
+        self.state.notes += unread  # values not understood: on screen now, in the README later
+        lines = [prefix, *(f"Note: {note}" for note in unread)]
+        return self._ask_next("\n".join(line for line in lines if line))
 
     def _ask_next(self, prefix: str = "", question: Question | None = None) -> Reply:
         question = question or self._session().next_question()

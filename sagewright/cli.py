@@ -172,6 +172,7 @@ def plan_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Plan a requirement into a topology; exit 0 when valid, 1 with checker errors."""
+    from sagewright.agents.llm import OFFLINE
     from sagewright.agents.planner import plan
 
     if (requirement is None) == (requirement_file is None):
@@ -182,6 +183,11 @@ def plan_command(
         )
     text = read_text(requirement_file) if requirement_file is not None else requirement or ""
     result = plan(text, model=model, base_url=base_url, timeout=timeout, config_file=config)
+    if result.valid and result.backend.startswith(OFFLINE):
+        from sagewright.agents.extractor import extract
+
+        unread = extract(text, result.graph()).not_understood  # stated values no field takes
+        result.notes += [note for note in unread if note not in result.notes]
     if as_json:
         print_json(result.to_dict())
     else:

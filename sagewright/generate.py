@@ -323,7 +323,7 @@ def finish(
 
     definition = build_definition(topology, configs)
     sources = config_sources(configs, provenance)
-    all_notes = [*planned.notes, *config_warnings(configs), *notes]
+    all_notes = list(dict.fromkeys([*planned.notes, *config_warnings(configs), *notes]))
     reasons = planned.reasons
     if any(node not in reasons for node in topology.parents):  # an edited or a chat's plan
         reasons = explain(requirement, topology.parents, known=reasons)

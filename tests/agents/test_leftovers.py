@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from sagewright.agents.extractor import extract
 from sagewright.agents.planner import plan
+from sagewright.cli import main
 from tests.conftest import golden_cases
 
 MARK = "(stated, but no config field took it)"
@@ -73,6 +76,13 @@ def test_a_value_the_extractor_cannot_read_is_reported_with_its_name() -> None:
         "num_leaves=63\n"
     )
     assert said == ["num_leaves=63", "subsample,0.7"]  # a LightGBM knob; a CSV row
+
+
+def test_plan_shows_them_and_keeps_them_in_its_notes(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["plan", "--json", "Use LightGBM on s3://acme/train/ (label y) with 20 jobs."])
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert "not understood: '20 jobs' (stated, but no config field took it)" in notes
 
 
 def test_no_visible_golden_case_reports_a_value_it_took() -> None:

@@ -17,6 +17,12 @@ REQUIREMENT = (
 )
 
 
+def answer_all_after(chat, reply, answers):
+    while reply.phase == "questions":
+        reply = chat.send(answers[reply.question.key])
+    return reply
+
+
 @pytest.fixture
 def home(tmp_path, monkeypatch):
     monkeypatch.setenv("SAGEWRIGHT_HOME", str(tmp_path / "home"))
@@ -24,10 +30,7 @@ def home(tmp_path, monkeypatch):
 
 
 def answer_all(chat, answers):
-    reply = chat.send("ok")
-    while reply.phase == "questions":
-        reply = chat.send(answers[reply.question.key])
-    return reply
+    return answer_all_after(chat, chat.send("ok"), answers)
 
 
 ANSWERS = {
@@ -58,6 +61,18 @@ def test_change_request_reask_and_export(home):
     assert (Path(reply.out_dir) / "pipeline.json").is_file()
     readme = (Path(reply.out_dir) / "README.md").read_text()
     assert "| `region` | `us-east-1` | answered |" in readme
+
+
+def test_values_no_field_takes_are_said_in_the_chat_and_the_readme(home):
+    chat = ChatSession("s-unread", out_root=home / "out")
+    chat.send(REQUIREMENT + " Use LightGBM with num_leaves=63.")
+    reply = chat.send("ok")
+    assert reply.phase == "questions"
+    assert "Note: not understood: 'num_leaves=63'" in reply.text
+    reply = answer_all_after(chat, reply, ANSWERS)
+    reply = chat.send("ok")
+    readme = (Path(reply.out_dir) / "README.md").read_text()
+    assert "not understood: 'num_leaves=63'" in readme
 
 
 def test_resume_show_and_undo(home):
