@@ -88,3 +88,14 @@ def test_plan_shows_them_and_keeps_them_in_its_notes(capsys) -> None:
 def test_no_visible_golden_case_reports_a_value_it_took() -> None:
     noisy = {case["id"]: leftovers(case["requirement"]) for case in golden_cases()}
     assert {case: said for case, said in noisy.items() if said} == {}
+
+
+def test_sdk_code_variables_and_calls_are_not_values() -> None:
+    said = leftovers(
+        "Train XGBoost on s3://acme/train/ with label y.\n"
+        "train_input = TrainingInput(s3_data=train_uri)\n"
+        "step = TrainingStep(name=name, estimator=xgb, role=role,\n"
+        "    model_data=step_train.properties.ModelArtifacts.S3ModelArtifacts)\n"
+        "xgb.set_hyperparameters(num_leaves=63)\n"
+    )
+    assert said == ["num_leaves=63"]

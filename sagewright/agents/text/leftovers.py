@@ -150,6 +150,14 @@ def _accounted(span: Span, texts: set[str], numbers: set[Decimal], names: set[st
     return bool(said_names) and said_names <= names
 
 
+def _code_reference(name: str, value: str) -> bool:
+    """``role=role``, ``model_data=step.properties.ModelArtifacts``: a variable, not a value."""
+    if value == name:
+        return True
+    parts = value.split(".")
+    return len(parts) > 1 and all(p.isidentifier() for p in parts) and value != value.lower()
+
+
 def _holds(longer: str, shorter: str) -> bool:
     """``shorter`` stands in ``longer`` as whole words (not "4" in "210987654321")."""
     if len(shorter) < 3 or not re.search(r"[a-z]", shorter) or shorter not in longer:
@@ -168,8 +176,12 @@ def _spans(text: str, field_words: frozenset[str]) -> Iterator[Span]:
     pairs = sorted([*ASSIGNED.finditer(text), *KEYED.finditer(text)], key=lambda m: m.start())
     for match in pairs:
         name, value = match["name"], match["value"].strip("`'\"")
+        if text.startswith("(", match.end()) or _code_reference(name, match["value"]):
+            continue  # ``x = TrainingInput(...)``, ``role=role``: code, not a value
         words = {_stem(w) for w in WORD.findall(name.lower())}
-        named_field = "_" in name or bool(words & field_words)
+        # a field's words, or a key_like_this with a literal (``num_leaves=63``, not ``=sess``)
+        literal = value != match["value"] or bool(re.search(r"\d", value))
+        named_field = bool(words & field_words) or ("_" in name and literal)
         if named_field and not covered.overlaps(match.start("value"), match.end()):
             covered.add(match.start(), match.end())
             said = " ".join(text[match.start("name") : match.end()].split())
@@ -180,7 +192,9 @@ def _spans(text: str, field_words: frozenset[str]) -> Iterator[Span]:
         if not covered.overlaps(*match.span("value")):
             covered.add(*match.span())
             yield Span(match.start(), match.end(), match.group(), match["value"])
-    for match in QUOTED.finditer(text):
+    for match in QUOTED.finditer(text):  # a quoted name after a field's words ("label `y`")
+        if not _field_word_near(text, match.start(), match.start(), field_words):
+            continue
         if not covered.overlaps(*match.span()):
             covered.add(*match.span())
             yield Span(match.start(), match.end(), match.group(), match["value"])
