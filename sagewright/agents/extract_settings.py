@@ -109,12 +109,12 @@ def tuning_settings(
         if field is None and named:
             field = names(named.group(1).strip())
         if field:
-            low, high = (_number(match[g]) for g in ("low", "high"))
+            low, high = (_int_or_float(match[g]) for g in ("low", "high"))
             add(f"tuning.ranges.{field}", [low, high], match.start(), match.end())
     for pattern, key in ((MAX_JOBS, "tuning.max_jobs"), (MAX_PARALLEL, "tuning.max_parallel_jobs")):
         for match in pattern.finditer(masked):
             raw = next(g for g in (match["n"], match["n2"], match.groupdict().get("n3")) if g)
-            add(key, _number(raw), match.start(), match.end())
+            add(key, _int_or_float(raw), match.start(), match.end())
     for match in STRATEGY.finditer(masked):
         add("tuning.strategy", (match["s"] or match["r"]).capitalize(), *match.span())
     for match in STRATEGY_NAMED.finditer(masked):
@@ -181,10 +181,10 @@ def instance_counts(masked: str, add: Add, counted: Callable[[int, int], list[st
     for match in INSTANCE_COUNT.finditer(masked):
         start, end = sentence_bounds(masked, match.start())
         for key in counted(start, match.end()) or counted(match.start(), end):
-            add(key, _number(match["n"] or match["n2"]), *match.span())
+            add(key, _int_or_float(match["n"] or match["n2"]), *match.span())
 
 
-def _number(raw: str) -> int | float:
+def _int_or_float(raw: str) -> int | float:
     text = parse_number(raw)
     value = float(text)
     return int(value) if value.is_integer() and not re.search(r"[.eE]", text) else value

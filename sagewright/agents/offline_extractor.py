@@ -701,7 +701,7 @@ def _gate(ctx: _Context) -> None:
                 continue
             taken.append((match.start(), match.end()))
             metric = normal_metric(match["metric"])
-            threshold = _number(match["value"], percent=bool(match["percent"]))
+            threshold = _number_text(match["value"], percent=bool(match["percent"]))
             groups = match.groupdict()
             comparison = _comparison(groups.get("comp"), groups.get("orwhat"), metric)
             if (groups.get("bound") or "").lower().startswith("max"):
@@ -721,7 +721,7 @@ def _comparison(comp: str | None, orwhat: str | None, metric: str) -> str:
     return comparison_of(comp or (orwhat and " ".join(orwhat.split())), metric)
 
 
-def _number(raw: str, *, percent: bool = False) -> str:
+def _number_text(raw: str, *, percent: bool = False) -> str:
     text = parse_number(raw)
     if not percent:
         return text
@@ -773,7 +773,7 @@ def _hyperparameters(ctx: _Context) -> None:
             raw = match["value"]
             if raw.startswith("-") and match.start("value") == match.end("name"):
                 raw = raw[1:]  # "depth-6": a hyphenated compound, not a negative value
-            value = _number(raw, percent=bool(match["percent"]))
+            value = _number_text(raw, percent=bool(match["percent"]))
             _add_hyperparameter(ctx, fields, match["name"], value, match)
         if before is not None:  # "a 3e-5 learning rate", "a 0.2 dropout"
             for match in before.finditer(masked):

@@ -23,7 +23,7 @@ from sagewright.local.training import (
 )
 
 
-def _number(text: Any) -> float:
+def _as_float(text: Any) -> float:
     return float(str(text))
 
 
@@ -31,7 +31,7 @@ def _point(spec: dict[str, Any], kind: str, rng: random.Random | None) -> str:
     if kind == "Categorical":
         values = [str(v) for v in spec["Values"]]
         return values[len(values) // 2] if rng is None else rng.choice(values)
-    low, high = _number(spec["MinValue"]), _number(spec["MaxValue"])
+    low, high = _as_float(spec["MinValue"]), _as_float(spec["MaxValue"])
     logarithmic = spec.get("ScalingType") in ("Logarithmic", "ReverseLogarithmic") and low > 0
     if rng is None:
         value = math.sqrt(low * high) if logarithmic else (low + high) / 2
