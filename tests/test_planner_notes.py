@@ -27,6 +27,17 @@ def test_role_names_and_sql_are_not_mistaken_for_steps():
     assert result.notes == []
 
 
+def test_camel_case_values_are_not_step_asks():
+    result = plan(
+        "Train XGBoost on s3://p/train/ (label y), register it in group CardFraud with status "
+        "PendingManualApproval, pipeline DemandForecastWeekly; add a ClarifyCheck step."
+    )
+    joined = " ".join(result.notes)
+    assert "ClarifyCheck" in joined
+    for value in ("CardFraud", "PendingManualApproval", "DemandForecastWeekly"):
+        assert value not in joined
+
+
 def test_a_requirement_with_nothing_plannable_is_empty_and_noted():
     result = plan("Add an EndpointDeployment step and a SlackNotify step, nothing else.")
     assert result.topology == {}

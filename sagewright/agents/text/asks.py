@@ -55,7 +55,8 @@ OUTSIDE: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "model monitoring",
         re.compile(
-            r"\b(?:model monitor\w*|monitor\w*|data drift|drift detection|drift)\b", re.IGNORECASE
+            r"\b(?:model monitor\w*|monitor\w*|data drift|drift detection|drift|cloudwatch)\b",
+            re.IGNORECASE,
         ),
     ),
     (
@@ -99,9 +100,22 @@ def unsupported_asks(requirement: str, registry: Registry) -> list[tuple[str, st
             found.setdefault(words, (match.start(), what, words))
     for match in CAMEL_STEP.finditer(text):
         name = match.group()
-        if name not in registry and name not in NOT_STEPS:
+        if name not in registry and name not in NOT_STEPS and _step_like(name, registry):
             found.setdefault(name, (match.start(), name, name))
     return [(what, words) for _, what, words in sorted(found.values())]
+
+
+# CamelCase words that name a kind of step ("DriftMonitor", "EMRStep", "ClarifyCheck"); other
+# CamelCase words are values ("group CardFraud", "PendingManualApproval", "AbalonePipeline").
+STEP_NOUNS = frozenset(
+    {"Step", "Job", "Monitor", "Check", "Endpoint", "Deployment", "Deploy", "Notify",
+     "Notification", "Alert", "Trigger", "Report", "Test"}
+)  # fmt: skip
+
+
+def _step_like(name: str, registry: Registry) -> bool:
+    last = re.findall(r"[A-Z][a-z0-9]*", name)[-1]
+    return last in STEP_NOUNS or any(step.endswith(last) for step in registry.names())
 
 
 NAMED_FRAMEWORK = re.compile(
