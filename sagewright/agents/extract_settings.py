@@ -91,7 +91,8 @@ CALIBRATION_METHOD = re.compile(
 INSTANCE_COUNT = re.compile(
     rf"(?P<n>{NUM})[ \t]*(?:x|×)?[ \t]*(?:(?:training|processing|gpu|cpu)[ \t]+)?"
     r"(?:instances?\b(?:[ \t]+of)?|(?=ml\.))"
-    rf"|\binstance[_ ]count{LINK}(?P<n2>{NUM})",
+    rf"|\binstance[_ ]count{LINK}(?P<n2>{NUM})"
+    rf"|\bml\.[a-z0-9]+\.[a-z0-9]+[ \t]*(?:x|×|\*)[ \t]*(?P<n3>{NUM})\b",  # ml.g5.xlarge x 2
     re.IGNORECASE,
 )
 
@@ -181,7 +182,7 @@ def instance_counts(masked: str, add: Add, counted: Callable[[int, int], list[st
     for match in INSTANCE_COUNT.finditer(masked):
         start, end = sentence_bounds(masked, match.start())
         for key in counted(start, match.end()) or counted(match.start(), end):
-            add(key, _int_or_float(match["n"] or match["n2"]), *match.span())
+            add(key, _int_or_float(match["n"] or match["n2"] or match["n3"]), *match.span())
 
 
 def _int_or_float(raw: str) -> int | float:

@@ -59,6 +59,7 @@ NOT_NAMES = frozenset(
     {"the", "a", "an", "it", "this", "that", "our", "your", "my", "its", "their", "of", "for",
      "to", "and", "as", "is", "be", "after", "by", "in", "on", "with"}
 )  # fmt: skip
+INSTANCE_TYPE = re.compile(r"\bml\.[a-z0-9]+\.[a-z0-9]+", re.IGNORECASE)  # one word, not three
 CLAUSE_BREAK = re.compile(r"[.!?;](?=\s|$)|\n")
 QUOTED = re.compile(r"[`'\"](?P<value>[A-Za-z0-9][\w.\-/]{1,62})[`'\"](?!\s*:)")  # not a key
 CALLED = re.compile(
@@ -224,8 +225,8 @@ def _field_word_near(text: str, start: int, end: int, field_words: frozenset[str
     """The field word or metric a number belongs to, in its clause: the words right after it
     ("20 jobs", "4 in parallel") first, else those before it ("eta 0.05", "AUC is at least
     0.82"); :data:`NEAR` words each way, fillers not counted, never past another number."""
-    before_text = CLAUSE_BREAK.split(text[max(0, start - 60) : start])[-1]
-    after_text = CLAUSE_BREAK.split(text[end : end + 60])[0]
+    before_text = INSTANCE_TYPE.sub(" ", CLAUSE_BREAK.split(text[max(0, start - 60) : start])[-1])
+    after_text = INSTANCE_TYPE.sub(" ", CLAUSE_BREAK.split(text[end : end + 60])[0])
     before_text = re.split(r"(?<![A-Za-z])\d|;|->|→", before_text)[-1]
     after_text = re.split(r"(?<![A-Za-z])\d|[,;()]|->|→|\b(?:and|or|then)\b", after_text)[0]
     after = [w for w in NAME_WORD.findall(after_text) if w.lower() not in FILLER][:NEAR]
