@@ -61,9 +61,12 @@ GROUP = re.compile(
     r"\b(?:model[_ ])?package[_ ]group(?:[_ ]name)?"
     + LINK
     + NAME
-    + r"|\bgroup"
+    + r"|(?:\bgroup"
     + LINK
-    + r"(?P<quoted>[`'\"]?[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)+[`'\"]?)",
+    + r"|\bregist\w*\s+(?:it\s+|the\s+model\s+)?(?:in|into|to|under)\s+(?:the\s+)?)"
+    # a name, not a word: hyphenated, snake_case or CamelCase ("churn-models", "CardFraud")
+    + r"(?P<quoted>[`'\"]?(?:[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)+"
+    + r"|(?-i:[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+))[`'\"]?)",
     re.IGNORECASE,
 )
 APPROVAL = re.compile(

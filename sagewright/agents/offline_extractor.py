@@ -173,10 +173,11 @@ PIPELINE_NAME_PATTERNS = [
         re.IGNORECASE,
     ),
 ]
-# "- name: rx-adherence-xgb" / "pipeline:\n  name: wafer-defect-pt": a slug on a name line
+# "- name: rx-adherence-xgb" / "pipeline:\n  name: wafer-defect-pt" / "...; bucket b; name
+# demand-weekly": a slug named on a line or in a list of settings
 PIPELINE_NAME_LINE = re.compile(
-    r"^[ \t]*(?:[-*•][ \t]*)?name[ \t]*[:=][ \t]*[`'\"]?"
-    r"(?P<value>[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)+)[`'\"]?[ \t]*$",
+    r"(?:^[ \t]*(?:[-*•][ \t]*)?|[;,][ \t]*)name(?:[ \t]*[:=][ \t]*|[ \t]+)[`'\"]?"
+    r"(?P<value>[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)+)[`'\"]?(?=[ \t]*(?:$|[;,]|\.(?:\s|$)))",
     re.IGNORECASE | re.MULTILINE,
 )
 PIPELINE_NAME_SHORT = re.compile(
