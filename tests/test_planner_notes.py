@@ -43,3 +43,11 @@ def test_a_requirement_with_nothing_plannable_is_empty_and_noted():
     assert result.topology == {}
     assert any("EndpointDeployment" in n for n in result.notes)
     assert any("plan is empty" in n for n in result.notes)
+
+
+def test_the_sdk_names_of_catalogue_steps_are_not_unsupported_asks():
+    result = plan(
+        "A ProcessingStep splits s3://p/churn.csv, a TrainingStep fits XGBoost (label churn) and a "
+        "ConditionStep registers the model (RegisterModel) if AUC > 0.75."
+    )
+    assert not any(note.startswith("not supported") for note in result.notes), result.notes

@@ -99,3 +99,11 @@ def test_sdk_code_variables_and_calls_are_not_values() -> None:
         "xgb.set_hyperparameters(num_leaves=63)\n"
     )
     assert said == ["num_leaves=63"]
+
+
+def test_instance_types_and_quoted_names_no_field_took_are_reported() -> None:
+    said = leftovers(
+        "Train XGBoost on s3://acme/train/ with label y. Parameters: ProcessingInstanceType "
+        'ml.m5.xlarge. The column objetivo is "moroso".'
+    )
+    assert said == ["ProcessingInstanceType ml.m5.xlarge", '"moroso"']

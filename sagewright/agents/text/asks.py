@@ -78,7 +78,9 @@ OUTSIDE: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 CAMEL_STEP = re.compile(r"\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)+\b")
 LITERALS = re.compile(r"`[^`]*`|\barn:\S+|\bs3://\S+|\bhttps?://\S+|'[^'\n]*'")
-NOT_STEPS = frozenset({"PyTorch", "SageMaker", "XGBoost", "MLOps", "DataFrame", "GitHub"})
+NOT_STEPS = frozenset(
+    {"PyTorch", "SageMaker", "XGBoost", "MLOps", "DataFrame", "GitHub", "RegisterModel", "FailStep"}
+)
 NEGATED = re.compile(
     r"\b(?:no|not|don't|do not|never|without|skip|nor)\b[^.;,\n]{0,25}$", re.IGNORECASE
 )
@@ -114,6 +116,8 @@ STEP_NOUNS = frozenset(
 
 
 def _step_like(name: str, registry: Registry) -> bool:
+    if any(spec.sagemaker_step.startswith(name) for spec in registry):
+        return False  # the SDK's name of a catalogue step ("a ProcessingStep splits the data")
     last = re.findall(r"[A-Z][a-z0-9]*", name)[-1]
     return last in STEP_NOUNS or any(step.endswith(last) for step in registry.names())
 

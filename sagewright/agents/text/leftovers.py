@@ -193,8 +193,19 @@ def _spans(text: str, field_words: frozenset[str]) -> Iterator[Span]:
         if not covered.overlaps(*match.span("value")):
             covered.add(*match.span())
             yield Span(match.start(), match.end(), match.group(), match["value"])
+    for match in INSTANCE_TYPE.finditer(text):
+        if not covered.overlaps(*match.span()):
+            covered.add(*match.span())
+            before = re.search(
+                r"([A-Za-z][\w-]*)[ \t:=]*$", text[max(0, match.start() - 40) : match.start()]
+            )
+            start = match.start() - len(before.group()) if before else match.start()
+            said = " ".join(text[start : match.end()].split())
+            yield Span(start, match.end(), said, match.group())
     for match in QUOTED.finditer(text):  # a quoted name after a field's words ("label `y`")
-        if not _field_word_near(text, match.start(), match.start(), field_words):
+        window = text[max(0, match.start() - 30) : match.start()].lower()
+        named = re.search(r"\b(?:column|col|field|name|named|called|is)\W*$", window)
+        if not named and not _field_word_near(text, match.start(), match.start(), field_words):
             continue
         if not covered.overlaps(*match.span()):
             covered.add(*match.span())
@@ -294,7 +305,9 @@ def _numbers_of(value: Any) -> set[Decimal]:
     if not isinstance(value, str):
         return set()
     out: set[Decimal] = set()
-    for match in ANY_NUMBER.finditer(re.sub(r"(?<=\d),(?=\d{3}\b)", "", value)):
+    plain = re.sub(r"(?<=\d),(?=\d{3}\b)", "", value)  # 1,000
+    plain = re.sub(r"(?<=\d),(?=\d{1,2}\b)", ".", plain)  # a decimal comma: 0,1
+    for match in ANY_NUMBER.finditer(plain):
         raw = match.group().replace(",", "")
         try:
             number = Decimal(raw.rstrip("%"))
