@@ -135,7 +135,11 @@ def test_gate_guards_the_first_steps_named_in_the_condition():
 def test_threshold_with_nothing_to_guard_gives_no_gate_and_a_note():
     result = plan_offline("Train XGBoost on s3://a/t/ and evaluate it; fail if test AUC < 0.7.")
     assert "QualityGate" not in result.topology
-    assert result.notes and "no gate" in result.notes[0]
+    assert (
+        "'AUC < 0.7' (QualityGate) was asked for but not planned: it needs a later step"
+        in (result.notes[0])
+    )
+    assert "not understood: 'AUC < 0.7'" in result.notes[1]
     assert check_topology(result.topology).ok
 
 

@@ -127,6 +127,10 @@ class Collector:
     def stated_keys(self) -> list[str]:
         return list(self._candidates)
 
+    def evidence(self, key: str) -> list[str]:
+        """The words each candidate for ``key`` was read from, in text order."""
+        return [c.evidence for c in self._candidates.get(key, [])]
+
     def candidates(self, key: str) -> list[Any]:
         """The validated values proposed for ``key``, in text order."""
         return [c.value for c in self._candidates.get(key, [])]

@@ -46,14 +46,15 @@ STRATEGY = re.compile(
 )
 STRATEGY_NAMED = re.compile(r"\bstrategy\s*(?:[:=]|\bis\b)\s*(?P<s>\w+)", re.IGNORECASE)
 OBJECTIVE_METRIC = re.compile(
-    r"\b(?:objective[_ ]metric|tuning[_ ]metric|(?:optimi[sz]e|maximi[sz]e|minimi[sz]e)(?:\s+for)?)"
+    r"\b(?:objective[_ ]metric|tuning[_ ]metric"
+    r"|(?:optimi|maximi|minimi)[sz](?:es|e|ing)(?:\s+for)?)"
     r"\s*(?:[:=]|\bis\b|\bon\b)?\s*`?(?P<m>[a-z]+:[a-z0-9_@-]+)"
     r"|\bobjective\s*(?:[:=]|\bis\b)?\s*`?(?P<channel>(?:validation|train|val|test):[a-z0-9_@-]+)",
     re.IGNORECASE,
 )
 OBJECTIVE_TYPE = re.compile(
-    r"\b(?P<min>minimi[sz]e|lower is better|as low as possible)"
-    r"|\b(?P<max>maximi[sz]e|higher is better|as high as possible)"
+    r"\b(?P<min>minimi[sz](?:e|ing)|lower is better|as low as possible)"
+    r"|\b(?P<max>maximi[sz](?:e|ing)|higher is better|as high as possible)"
     r"|\bobjective[_ ]type\s*(?:[:=]|\bis\b)\s*(?P<named>\w+)",
     re.IGNORECASE,
 )
@@ -107,14 +108,17 @@ def tuning_settings(
     if "HyperparameterTuning" not in {step_type_of(n) for n in nodes}:
         return
     for match in RANGE.finditer(masked):
-        head = masked[max(0, match.start() - 40) : match.start()].rstrip(" \t[")
+        lo = max(0, match.start() - 40)
+        head = masked[lo : match.start()].rstrip(" \t[")
         named = re.search(r"([A-Za-z_][A-Za-z0-9_ ]*?)\s*(?:[:=]|\bfrom\b|\bin\b)?\s*$", head)
-        field = names(named.group(1).strip().split(" ")[-1]) if named else None
-        if field is None and named:
-            field = names(named.group(1).strip())
-        if field:
-            low, high = (_int_or_float(match[g]) for g in ("low", "high"))
-            add(f"tuning.ranges.{field}", [low, high], match.start(), match.end())
+        words = list(re.finditer(r"\S+", named.group(1))) if named else []
+        for first in reversed(words[-4:]):  # the name: the last word, or last two, three, four
+            field = names(named.group(1)[first.start() :].strip()) if named else None
+            if field and named:
+                low, high = (_int_or_float(match[g]) for g in ("low", "high"))
+                start = lo + named.start(1) + first.start()
+                add(f"tuning.ranges.{field}", [low, high], start, match.end())
+                break
     for pattern, key in ((MAX_JOBS, "tuning.max_jobs"), (MAX_PARALLEL, "tuning.max_parallel_jobs")):
         for match in pattern.finditer(masked):
             raw = next(g for g in (match["n"], match["n2"], match.groupdict().get("n3")) if g)

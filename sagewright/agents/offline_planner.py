@@ -12,7 +12,7 @@ emitted, whatever the text says.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sagewright.agents.requirement_reader import (
     BATCH,
@@ -32,7 +32,7 @@ from sagewright.agents.requirement_reader import (
 from sagewright.agents.text.asks import outside_catalogue
 from sagewright.dag import has_path, topological_order
 from sagewright.registry import DataKind, PortMode, Registry, StepSpec, default_registry
-from sagewright.topology import qualifier_of, step_type_of
+from sagewright.topology import Topology, qualifier_of, step_type_of
 
 # The catalogue's step types the rules below refer to; a registry missing one is reported.
 DATA_LOADING, PREPROCESSING = "DataLoading", "TabularPreprocessing"
@@ -193,14 +193,12 @@ def plan_offline(requirement: str, *, registry: Registry | None = None) -> Offli
     """Plan a requirement without an LLM. Deterministic; only registered steps."""
     reg = registry or default_registry()
     intent = read_requirement(requirement, reg)
-    graph = _PlanBuilder(intent, reg)
+    graph = _planned(_PlanBuilder(intent, reg))
     notes = outside_catalogue(requirement, reg)
-    _place_asked_steps(graph, intent)
-    _optional_inputs(graph, intent)
-    _place_gate(graph, intent, notes)
     topology = _in_flow_order(graph.parents, reg)
     if not topology:
         notes.append("nothing in the requirement maps to a catalogue step; the plan is empty")
+    notes += unplaced_asks(requirement, intent, topology, reg)
     existing = graph.existing_model or (
         intent.existing_model and not any(n in topology for n in _training_names())
     )
@@ -232,15 +230,12 @@ def extend_plan(
     graph = _PlanBuilder(intent, reg)
     graph.framework = framework
     graph.parents = {node: list(parents) for node, parents in topology.items()}
-    notes = outside_catalogue(request, reg)
-    _place_asked_steps(graph, intent)
-    for step_type, job_type in steps:
-        graph.add(step_type, job_type)
-    _optional_inputs(graph, intent)
-    _place_gate(graph, intent, notes)
+    _planned(graph, steps)
     for node in list(graph.parents):
         graph._complete(node)
-    return OfflinePlan(_in_flow_order(graph.parents, reg), graph.existing_model, intent, notes)
+    topology = _in_flow_order(graph.parents, reg)
+    notes = outside_catalogue(request, reg) + unplaced_asks(request, intent, topology, reg)
+    return OfflinePlan(topology, graph.existing_model, intent, notes)
 
 
 def _training_names() -> Iterable[str]:
@@ -280,7 +275,17 @@ def _optional_inputs(graph: _PlanBuilder, intent: Intent) -> None:
             graph.link(graph.name(EVALUATION, job), REGISTRATION)
 
 
-def _place_gate(graph: _PlanBuilder, intent: Intent, notes: list[str]) -> None:
+def _planned(graph: _PlanBuilder, steps: Sequence[tuple[str, str | None]] = ()) -> _PlanBuilder:
+    """Place what the intent asks for, and ``steps``; feed optional inputs; place the gate."""
+    _place_asked_steps(graph, graph.intent)
+    for step_type, job_type in steps:
+        graph.add(step_type, job_type)
+    _optional_inputs(graph, graph.intent)
+    _place_gate(graph, graph.intent)
+    return graph
+
+
+def _place_gate(graph: _PlanBuilder, intent: Intent) -> None:
     gate = intent.gate
     if gate is None:
         return
@@ -295,14 +300,110 @@ def _place_gate(graph: _PlanBuilder, intent: Intent, notes: list[str]) -> None:
     if not present:  # nothing named in the condition: guard the last publishing step
         fallback = [s for s in (REGISTRATION, PACKAGING, PAYLOADS) if s in graph.parents]
         present = fallback[:1]
-    if not present:
-        notes.append("a metric threshold was stated but no later step exists to guard; no gate")
+    if not present:  # reported by unplaced_asks
         return
     parents = graph.parents
     first = [n for n in present if not any(has_path(parents, o, n) for o in present if o != n)]
     gate_node = graph.add(QUALITY_GATE, why=Asked(GATE, gate.job_type, gate.at))
     for node in first:
         graph.link(gate_node, node)
+
+
+def unplaced_asks(
+    requirement: str, intent: Intent, topology: Mapping[str, Sequence[str]], registry: Registry
+) -> list[str]:
+    """Asks the reader saw (a step's cue words, a stated gate) that the plan could not place,
+    each named with why, and every value stated for them as *not understood*.
+
+    A step doing the same job answers an ask (tuning answers "train"). What an unplaced ask
+    needs is read from a plan made as if every ask could be placed; the values are those the
+    extractor takes from the requirement for that plan and not for the real one.
+    """
+    said = {m.concept for m in intent.mentions if not m.negated} - intent.negated
+    said |= {GATE} if intent.gate else set()
+    made = {kind for node in topology for kind in registry.get(step_type_of(node)).produced_kinds}
+    placed = {registry.get(step_type_of(node)).asked_as for node in topology}
+    missing = {
+        spec.asked_as: spec
+        for spec in registry
+        if spec.cues
+        and spec.asked_as in said - placed
+        and not (spec.produced_kinds and spec.produced_kinds <= made)
+    }
+    if not missing:
+        return []
+    wished = replace(intent, asked=intent.asked | said, unsupported_model=None)
+    alone = [s for s in missing.values() if sum(o.asked_as == s.asked_as for o in registry) == 1]
+    steps = [(s.name, s.default_job_type) for s in alone]
+    plans = []  # a model in a framework we lack: its values are read as each framework's
+    for framework in TRAINING if intent.unsupported_model else [intent.framework or "xgboost"]:
+        graph = _PlanBuilder(wished, registry)
+        graph.framework = framework
+        graph.parents = {node: list(parents) for node, parents in topology.items()}
+        named = [(TRAINING[framework], None)] if intent.unsupported_model else []
+        plans.append(_planned(graph, [*steps, *named]).parents)
+    notes = [
+        _unplaced(requirement, ask, spec, intent, plans[0], registry)
+        for ask, spec in missing.items()
+    ]
+    return notes + _values_of_unplaced(requirement, topology, plans, registry)
+
+
+def _unplaced(
+    requirement: str,
+    ask: str,
+    spec: StepSpec,
+    intent: Intent,
+    wished: Mapping[str, Sequence[str]],
+    reg: Registry,
+) -> str:
+    from sagewright.agents.reasons import locate
+
+    mention = next((m for m in intent.mentions if m.concept == ask and not m.negated), None)
+    at = (mention.start, mention.end) if mention else intent.gate.at if intent.gate else None
+    span = locate(requirement, intent.text[at[0] : at[1]]) if at else None
+    words = f"'{requirement[span[0] : span[1]]}'" if span else ask
+    if sum(s.asked_as == ask for s in reg) == 1:
+        words += f" ({spec.name})"
+    node = next((n for n in wished if reg.get(step_type_of(n)).asked_as == ask), spec.name)
+
+    def trains(step: str) -> bool:
+        return DataKind.MODEL_ARTIFACTS in reg.get(step_type_of(step)).produced_kinds
+
+    model = node in wished and any(trains(n) and has_path(wished, n, node) for n in wished)
+    if model and intent.unsupported_model:
+        need = "it trains the model" if trains(node) else "it needs a trained model"
+        why = f"{need}, and the asked framework '{intent.unsupported_model}' is not supported"
+    elif spec.control:
+        guardable = ", ".join(s.name for s in reg if s.guardable)
+        why = f"it needs a later step to guard ({guardable}), and none is planned"
+    else:
+        why = "it needs steps the requirement does not ask for"
+    return f"{words} was asked for but not planned: {why}"
+
+
+def _values_of_unplaced(
+    requirement: str,
+    topology: Mapping[str, Sequence[str]],
+    plans: Sequence[Mapping[str, Sequence[str]]],
+    registry: Registry,
+) -> list[str]:
+    """What the requirement states for steps that are only in the wished ``plans``."""
+    from sagewright.agents.offline_extractor import collect_offline
+
+    def stated(parents: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+        if not parents:
+            return {}
+        found = collect_offline(requirement, Topology.parse(dict(parents)), registry=registry)
+        return {key: found.evidence(key) for key in found.stated_keys()}
+
+    taken = stated(topology)
+    said = {e for plan in plans for k, each in stated(plan).items() if k not in taken for e in each}
+    said = {e for e in said if not any(e != other and e in other for other in said)}
+    return [
+        f"not understood: '{evidence}' (stated for a step that is not planned)"
+        for evidence in sorted(said, key=requirement.find)
+    ]
 
 
 def _in_flow_order(parents: dict[str, list[str]], registry: Registry) -> dict[str, list[str]]:

@@ -94,6 +94,11 @@ class PlanResult:
         """The notes naming asks the catalogue lacks (left out, never replaced)."""
         return [note for note in self.notes if note.startswith("not supported:")]
 
+    @property
+    def not_understood(self) -> list[str]:
+        """The notes quoting stated values that were not taken (their step is not planned)."""
+        return [note for note in self.notes if note.startswith("not understood:")]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "topology": self.topology,

@@ -300,7 +300,7 @@ class Intent:
     calibration_scorer: str | None = None  # "evaluate" | "batch"
     attach_metrics: list[str] = field(default_factory=list)
     gate: Gate | None = None
-    unsupported_model: bool = False  # the model's framework is outside the catalogue
+    unsupported_model: str | None = None  # the framework asked for, when the catalogue lacks it
     mentions: list[Mention] = field(default_factory=list)  # concept words, spans in ``text``
 
     def wants(self, concept: str) -> bool:
@@ -825,10 +825,10 @@ def read_requirement(requirement: str, registry: Registry | None = None) -> Inte
     intent.negated = {m.concept for m in mentions if m.negated and not _in_past(text, m)}
     intent.negated |= _scope_end(text, mentions)
     intent.model_uri = models[0].value if models else None
-    if framework_outside(joined):
+    intent.unsupported_model = framework_outside(joined)
+    if intent.unsupported_model:
         # a model in a framework the catalogue lacks: not replaced by XGBoost; no model stages
         intent.asked -= set(MODEL_STAGES)
-        intent.unsupported_model = True
     # "retrain our existing model (s3://.../model.tar.gz)": training wins
     intent.existing_model = bool(EXISTING_MODEL.search(text)) and not intent.wants(TRAIN)
     if _implies_training(text, intent) and not intent.unsupported_model:

@@ -77,7 +77,7 @@ OUTSIDE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 CAMEL_STEP = re.compile(r"\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)+\b")
-LITERALS = re.compile(r"`[^`]*`|\barn:\S+|\bs3://\S+|\bhttps?://\S+|'[^'\n]*'")
+LITERALS = re.compile(r"`[^`]*`|\barn:\S+|\bs3://\S+|\bhttps?://\S+|'[^'\n]*'|\"[^\"\n]*\"")
 NOT_STEPS = frozenset(
     {"PyTorch", "SageMaker", "XGBoost", "MLOps", "DataFrame", "GitHub", "RegisterModel", "FailStep"}
 )
