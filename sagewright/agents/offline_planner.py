@@ -30,6 +30,7 @@ from sagewright.agents.requirement_reader import (
     read_requirement,
 )
 from sagewright.agents.text.asks import outside_catalogue
+from sagewright.agents.text.windows import locate
 from sagewright.dag import has_path, topological_order
 from sagewright.registry import DataKind, PortMode, Registry, StepSpec, default_registry
 from sagewright.topology import Topology, qualifier_of, step_type_of
@@ -357,8 +358,6 @@ def _unplaced(
     wished: Mapping[str, Sequence[str]],
     reg: Registry,
 ) -> str:
-    from sagewright.agents.reasons import locate
-
     mention = next((m for m in intent.mentions if m.concept == ask and not m.negated), None)
     at = (mention.start, mention.end) if mention else intent.gate.at if intent.gate else None
     span = locate(requirement, intent.text[at[0] : at[1]]) if at else None

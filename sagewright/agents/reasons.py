@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
+from sagewright.agents.text.windows import locate
 from sagewright.errors import SagewrightError
 from sagewright.registry import Registry, default_registry
 from sagewright.topology import step_type_of
@@ -32,7 +33,6 @@ ASKED, NEEDED_BY, READ, MODEL_CHOICE, UNEXPLAINED = (
     "unexplained",  # neither asked for nor read by any node (an edited topology)
 )
 MAX_CLAUSE = 120  # a longer clause is quoted as the matched words alone
-MIN_QUOTE = 3
 
 
 class UnknownNodeError(SagewrightError):
@@ -85,27 +85,6 @@ def needed(consumer: str, port: str) -> Reason:
 
 # ---------------------------------------------------------------------------------------------
 # finding words in the requirement
-
-
-def locate(requirement: str, quote: str) -> tuple[int, int] | None:
-    """The span of ``quote`` in ``requirement``, comparing with whitespace runs and case
-    normalised; ``None`` when it does not occur (or is too short to mean anything)."""
-    wanted = " ".join(quote.strip().strip("\"'“”‘’`").split()).lower()
-    if len(wanted) < MIN_QUOTE or not re.search(r"\w", wanted):
-        return None
-    chars: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(requirement):
-        if char.isspace():
-            if chars and chars[-1] == " ":
-                continue
-            char = " "
-        chars.append(char.lower())
-        origin.append(index)
-    at = "".join(chars).find(wanted)
-    if at < 0:
-        return None
-    return origin[at], origin[at + len(wanted) - 1] + 1
 
 
 _WORD = re.compile(r"\w+")

@@ -53,3 +53,27 @@ def cut_short(text: str, end: int) -> bool:
     if text[end] in ".:!?":
         return end + 1 < len(text) and not text[end + 1].isspace()
     return True
+
+
+MIN_QUOTE = 3
+
+
+def locate(requirement: str, quote: str) -> tuple[int, int] | None:
+    """The span of ``quote`` in ``requirement``, comparing with whitespace runs and case
+    normalised; ``None`` when it does not occur (or is too short to mean anything)."""
+    wanted = " ".join(quote.strip().strip("\"'“”‘’`").split()).lower()
+    if len(wanted) < MIN_QUOTE or not re.search(r"\w", wanted):
+        return None
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(requirement):
+        if char.isspace():
+            if chars and chars[-1] == " ":
+                continue
+            char = " "
+        chars.append(char.lower())
+        origin.append(index)
+    at = "".join(chars).find(wanted)
+    if at < 0:
+        return None
+    return origin[at], origin[at + len(wanted) - 1] + 1
