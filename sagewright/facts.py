@@ -1,32 +1,15 @@
 """Canonical fact keys (the step catalogue's) and the config fields that carry them.
 
+The keys stated by their own name, and the fields they fill, are the rows of
+:data:`sagewright.registry.value_keys.VALUE_KEYS` marked ``fact`` (region, label_name,
+training.instance_type, gate.threshold, tuning.max_jobs, data.JOBTYPE.s3_uri ...). Besides:
+
 =============================  ==================================================================
 fact key                       config field(s)
 =============================  ==================================================================
-region, bucket, role_arn,      the same-named field of every config (pipeline-wide)
-pipeline_name
-label_name, id_name            ``label_name`` / ``id_name`` of preprocessing, evaluation and
-                               payload configs, and ``hyperparameters.label_name`` / ``.id_name``
-                               of training and tuning configs
-data.JOBTYPE.s3_uri            ``s3_uri`` of the DataLoading node whose job type is JOBTYPE
-data.JOBTYPE.athena_query      ``athena_query`` of that node
-data.JOBTYPE.redshift_query    ``redshift_query`` of that node
-training.instance_type         ``training_instance_type`` of training and tuning configs
-processing.instance_type       ``processing_instance_type`` of every Processing config
 hyperparameters.NAME           ``hyperparameters.NAME`` of the training / tuning config
                                (``lambda`` -> ``reg_lambda``, ``alpha`` -> ``reg_alpha``)
-existing_model_uri             ``existing_model_uri`` of model-reading configs
-gate.metric, gate.threshold,   ``metric`` / ``threshold`` / ``comparison`` of the QualityGate config
-gate.comparison
-training.instance_count        ``training_instance_count`` of training and tuning configs
-tuning.NAME                    ``NAME`` of the HyperparameterTuning config (max_jobs,
-                               max_parallel_jobs, strategy, objective_metric, objective_type)
-tuning.ranges.NAME             ``ranges.NAME`` of that config, as ``[low, high]``
-registration.model_package_    ``model_package_group_name`` / ``approval_status`` of
-group, .approval_status        ModelRegistration
-calibration.method             ``method`` of ModelCalibration
-data.JOBTYPE.athena_database,  the same-named field of that DataLoading node
-data.JOBTYPE.athena_workgroup
+tuning.ranges.NAME             ``ranges.NAME`` of the HyperparameterTuning config, ``[low, high]``
 config.NODE.FIELD              any other field of one node (the path ``config-schema`` prints)
 =============================  ==================================================================
 """
@@ -39,47 +22,10 @@ from typing import Any
 
 from sagewright.registry.config_base import StepConfig
 from sagewright.registry.frameworks import HYPERPARAMETER_ALIASES
-from sagewright.registry.kinds import DATA_SOURCE_FIELDS
+from sagewright.registry.hyperparameters import DATA_DESCRIPTION_FIELDS
+from sagewright.registry.value_keys import ValueKey, named, rows
 
-PIPELINE_FACTS = {
-    "region": "region",
-    "bucket": "bucket",
-    "role_arn": "role_arn",
-    "pipeline_name": "pipeline_name",
-    "label_name": "label_name",
-    "id_name": "id_name",
-    "training.instance_type": "training_instance_type",
-    "processing.instance_type": "processing_instance_type",
-    "existing_model_uri": "existing_model_uri",
-    "training.instance_count": "training_instance_count",
-}
-GATE_FACTS = {
-    "gate.metric": "metric",
-    "gate.threshold": "threshold",
-    "gate.comparison": "comparison",
-}
-# Fact key -> (step type, field): values that belong to every node of one step type.
-STEP_FACTS = {
-    "tuning.max_jobs": ("HyperparameterTuning", "max_jobs"),
-    "tuning.max_parallel_jobs": ("HyperparameterTuning", "max_parallel_jobs"),
-    "tuning.strategy": ("HyperparameterTuning", "strategy"),
-    "tuning.objective_metric": ("HyperparameterTuning", "objective_metric"),
-    "tuning.objective_type": ("HyperparameterTuning", "objective_type"),
-    "registration.model_package_group": ("ModelRegistration", "model_package_group_name"),
-    "registration.approval_status": ("ModelRegistration", "approval_status"),
-    "calibration.method": ("ModelCalibration", "method"),
-}
 RANGES_PREFIX = "tuning.ranges."
-DATA_FACT_FIELDS = (*DATA_SOURCE_FIELDS, "athena_database", "athena_workgroup")
-# Data-description fields that live inside ``hyperparameters`` on training configs but at top
-# level elsewhere (lifted to the top when read back).
-LIFTED_SCHEMA_FIELDS = (
-    "label_name",
-    "id_name",
-    "cat_field_list",
-    "tab_field_list",
-    "full_field_list",
-)
 
 
 @dataclass
@@ -106,14 +52,31 @@ class PipelineValues:
             values.set_fact(key, value)
         return values
 
+    def slot(self, row: ValueKey, *, write: bool = True) -> dict[str, Any]:
+        """Where the value of a named key is kept, by its row's scope."""
+        if row.scope == "pipeline":
+            return self.shared
+        if row.scope == "gate":
+            return self.gate
+        model = str(row.model)
+        return self.steps.setdefault(model, {}) if write else self.steps.get(model, {})
+
+    def value_of(self, row: ValueKey) -> Any:
+        return self.slot(row, write=False).get(row.field)
+
+    def of_step(self, step_type: str, job_type: str | None) -> dict[str, Any]:
+        """What is kept for a node of ``step_type``: its job type's data, gate, step settings."""
+        out: dict[str, Any] = {}
+        if any(row.model == step_type for row in rows("data")):
+            out.update(self.data.get(job_type or "", {}))
+        if any(row.model == step_type for row in rows("gate")):
+            out.update(self.gate)
+        return out | self.steps.get(step_type, {})
+
     def set_fact(self, key: str, value: Any) -> None:
-        if key in PIPELINE_FACTS:
-            self.shared[PIPELINE_FACTS[key]] = value
-        elif key in GATE_FACTS:
-            self.gate[GATE_FACTS[key]] = value
-        elif key in STEP_FACTS:
-            step_type, name = STEP_FACTS[key]
-            self.steps.setdefault(step_type, {})[name] = value
+        row = named(key)
+        if row is not None and row.fact:
+            self.slot(row)[row.field] = value
         elif key.startswith(RANGES_PREFIX):
             tuning = self.steps.setdefault("HyperparameterTuning", {})
             tuning.setdefault("ranges", {})[key.removeprefix(RANGES_PREFIX)] = range_of(value)
@@ -131,21 +94,15 @@ class PipelineValues:
 
     def facts(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for key, name in PIPELINE_FACTS.items():
-            if self.shared.get(name) is not None:
-                out[key] = self.shared[name]
-        for key, name in GATE_FACTS.items():
-            if self.gate.get(name) is not None:
-                out[key] = self.gate[name]
+        for row in rows("pipeline", "gate", "step"):
+            if row.fact and self.value_of(row) is not None:
+                out[row.key] = self.value_of(row)
         reverse = {v: k for k, v in HYPERPARAMETER_ALIASES.items()}
         for name, value in self.hyperparameters.items():
             out[f"hyperparameters.{reverse.get(name, name)}"] = value
         for job_type, sources in self.data.items():
             for source, value in sources.items():
                 out[f"data.{job_type}.{source}"] = value
-        for key, (step_type, name) in STEP_FACTS.items():
-            if self.steps.get(step_type, {}).get(name) is not None:
-                out[key] = self.steps[step_type][name]
         for name, spec in self.steps.get("HyperparameterTuning", {}).get("ranges", {}).items():
             out[RANGES_PREFIX + name] = bounds_of(spec)
         for node, fields in self.per_node.items():
@@ -187,26 +144,20 @@ def facts_from_configs(
     facts: dict[str, Any] = {}
     for node, cfg in configs.items():
         given = _given_fields(cfg, node, set(placeholders))
-        for key, name in PIPELINE_FACTS.items():
-            if name in given:
-                facts.setdefault(key, given[name])
-        if cfg.step_type == "QualityGate":
-            for key, name in GATE_FACTS.items():
-                if name in given:
-                    facts.setdefault(key, given[name])
-        if cfg.step_type == "DataLoading":
-            for source in DATA_FACT_FIELDS:
-                if given.get(source):
-                    facts.setdefault(f"data.{given['job_type']}.{source}", given[source])
-        for key, (step_type, name) in STEP_FACTS.items():
-            if cfg.step_type == step_type and name in given:
-                facts.setdefault(key, given[name])
+        for row in rows("pipeline", "gate", "step", "data"):
+            mine = row.scope == "pipeline" or cfg.step_type == row.model
+            if not (row.fact and mine and row.field in given):
+                continue
+            if row.scope != "data":
+                facts.setdefault(row.key, given[row.field])
+            elif given[row.field]:
+                facts.setdefault(f"data.{given['job_type']}.{row.field}", given[row.field])
         if cfg.step_type == "HyperparameterTuning":
             for name, spec in (given.get("ranges") or {}).items():
                 facts.setdefault(RANGES_PREFIX + name, bounds_of(spec))
         reverse = {v: k for k, v in HYPERPARAMETER_ALIASES.items()}
         for name, value in given.get("hyperparameters", {}).items():
-            if name not in LIFTED_SCHEMA_FIELDS and name != "framework":
+            if name not in DATA_DESCRIPTION_FIELDS and name != "framework":
                 facts.setdefault(f"hyperparameters.{reverse.get(name, name)}", value)
     return facts
 
@@ -223,7 +174,7 @@ def _given_fields(cfg: StepConfig, node: str, placeholders: set[tuple[str, str]]
             if (node, f"hyperparameters.{k}") not in placeholders
         }
         given["hyperparameters"] = own
-        for name in LIFTED_SCHEMA_FIELDS:
+        for name in DATA_DESCRIPTION_FIELDS:
             if name in own:
                 given.setdefault(name, own[name])
     return given

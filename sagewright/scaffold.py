@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sagewright.errors import ConfigError
-from sagewright.facts import LIFTED_SCHEMA_FIELDS, PipelineValues
+from sagewright.facts import PipelineValues
 from sagewright.registry import Registry, default_registry
 from sagewright.registry.config_base import StepConfig
 from sagewright.registry.hyperparameters import (
@@ -26,6 +26,7 @@ from sagewright.registry.hyperparameters import (
 from sagewright.registry.kinds import DATA_SOURCE_FIELDS
 from sagewright.registry.schema import FieldDoc, describe_fields
 from sagewright.registry.validation import check_across_nodes, config_error
+from sagewright.registry.value_keys import rows
 from sagewright.topology import Topology, qualifier_of, step_type_of
 
 PLACEHOLDERS: dict[str, Any] = {
@@ -125,19 +126,17 @@ def node_values(
         raw["job_type"] = job_type
     if "framework" in fields:
         raw["framework"] = infer_framework(topology, values)
-    if cls.step_type == "DataLoading" and job_type in values.data:
-        raw.update(values.data[job_type])
-    if cls.step_type == "QualityGate":
-        raw.update(values.gate)
+    raw.update(values.of_step(cls.step_type, job_type))
     if "hyperparameters" in fields:
         hyper = {
-            k: values.shared[k] for k in LIFTED_SCHEMA_FIELDS if values.shared.get(k) is not None
+            row.field: values.shared[row.field]
+            for row in rows("pipeline")
+            if row.in_hyperparameters and values.shared.get(row.field) is not None
         }
         hyper.update(values.hyperparameters)
         if cls.step_type == "HyperparameterTuning":
             hyper["framework"] = infer_framework(topology, values)
         raw["hyperparameters"] = hyper
-    raw.update(values.steps.get(cls.step_type, {}))
     for path, value in values.per_node.get(node, {}).items():
         _set_path(raw, path, value)
     return raw

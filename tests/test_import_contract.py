@@ -49,7 +49,7 @@ def layer_of(module: str) -> int:
     if module == STEPS or module.startswith(STEPS + "."):
         return 3
     if module.startswith("sagewright.registry."):  # kinds, spec, fields, types, config_base,
-        return 1  # hyperparameters, frameworks, cues, validation, schema: the registry core
+        return 1  # hyperparameters, frameworks, cues, validation, schema, value_keys: the core
     if module.startswith("sagewright.builders") and module not in ASSEMBLY:
         return 2
     return 5

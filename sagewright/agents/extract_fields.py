@@ -1,22 +1,10 @@
 """Value keys: where a stated value goes in :class:`PipelineValues` and how it is validated.
 
-A *key* names one value the user can state. It is a canonical fact key of
-:mod:`sagewright.facts` (``region``, ``data.training.s3_uri``, ``hyperparameters.max_depth``,
-``gate.threshold`` ...) or one of a few extra keys that are not facts but still stated:
-
-=================================  ==========================================================
-extra key                          meaning
-=================================  ==========================================================
-``framework``                      xgboost / pytorch, when the topology does not say it
-``cat_field_list``,                pipeline-wide feature column lists
-``tab_field_list``
-``categories``                     declared values of each categorical column (a defaults
-                                   file or an answer sets it; preprocessing codes them alike)
-``gate.comparison``                ``>=``, ``>``, ``<=``, ``<`` of the QualityGate
-``data.JOBTYPE.redshift_cluster_id``  the Redshift cluster of that job type's DataLoading
-``NODE.PATH``                      any other field of one node (``BatchTransform_inference.
-                                   transform_instance_type``), stored in ``per_node``
-=================================  ==========================================================
+A *key* names one value the user can state: a row of
+:data:`sagewright.registry.value_keys.VALUE_KEYS` (``region``, ``gate.threshold``,
+``data.training.s3_uri``, ``framework``, ``categories`` ...), ``hyperparameters.NAME``,
+``tuning.ranges.NAME``, or ``NODE.PATH`` (``config.NODE.PATH``) for any other field of one node
+(``BatchTransform_inference.transform_instance_type``), stored in ``per_node``.
 
 Every value is checked against the Pydantic type (with its constraints) of the config field
 it lands in, one field at a time; rules spanning fields are checked when configs are built.
@@ -30,21 +18,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from sagewright.facts import (
-    GATE_FACTS,
-    PIPELINE_FACTS,
-    RANGES_PREFIX,
-    STEP_FACTS,
-    PipelineValues,
-)
+from sagewright.facts import RANGES_PREFIX, PipelineValues
 from sagewright.registry import JOB_TYPES, Registry, default_registry
-from sagewright.registry.config_base import (
-    BaseConfig,
-    ExistingModelConfig,
-    FrameworkConfig,
-    ProcessingConfig,
-    TrainingConfig,
-)
 from sagewright.registry.frameworks import HYPERPARAMETER_ALIASES
 from sagewright.registry.hyperparameters import (
     DATA_DESCRIPTION_FIELDS,
@@ -54,44 +29,15 @@ from sagewright.registry.hyperparameters import (
 )
 from sagewright.registry.kinds import DATA_SOURCE_FIELDS
 from sagewright.registry.validation import field_problems
+from sagewright.registry.value_keys import ValueKey, data_fields, named, pipeline_row, rows
 from sagewright.topology import step_type_of
 
-DATA_FIELDS = (
-    *DATA_SOURCE_FIELDS,
-    "redshift_cluster_id",
-    "athena_database",
-    "athena_workgroup",
-    "redshift_database",
-)
 HYPERPARAMETER_CLASSES: dict[str, type[ModelHyperparameters]] = {
     "xgboost": XGBoostHyperparameters,
     "pytorch": PyTorchHyperparameters,
 }
 # Fields of the hyperparameter classes that are not training knobs.
 NOT_KNOBS = DATA_DESCRIPTION_FIELDS | {"framework"}
-
-#: Pipeline-wide key -> (model class, or the step type whose config holds it; field name).
-SHARED_TARGETS: dict[str, tuple[type[BaseModel] | str, str]] = {
-    "region": (BaseConfig, "region"),
-    "role_arn": (BaseConfig, "role_arn"),
-    "bucket": (BaseConfig, "bucket"),
-    "pipeline_name": (BaseConfig, "pipeline_name"),
-    "label_name": (ModelHyperparameters, "label_name"),
-    "id_name": (ModelHyperparameters, "id_name"),
-    "cat_field_list": (ModelHyperparameters, "cat_field_list"),
-    "tab_field_list": (ModelHyperparameters, "tab_field_list"),
-    "categories": ("TabularPreprocessing", "categories"),
-    "training.instance_type": (TrainingConfig, "training_instance_type"),
-    "training.instance_count": (TrainingConfig, "training_instance_count"),
-    "processing.instance_type": (ProcessingConfig, "processing_instance_type"),
-    "existing_model_uri": (ExistingModelConfig, "existing_model_uri"),
-    "framework": (FrameworkConfig, "framework"),
-}
-_GATE_TARGETS = {
-    "gate.metric": "metric",
-    "gate.threshold": "threshold",
-    "gate.comparison": "comparison",
-}
 NODE_KEY = re.compile(r"^(?P<node>[A-Z][A-Za-z0-9]*(?:_[a-z0-9]+)?)\.(?P<path>[a-z_][a-z0-9_.]*)$")
 
 
@@ -143,25 +89,20 @@ def validate_key(
     return clean
 
 
-def shared_target(key: str, registry: Registry | None = None) -> tuple[type[BaseModel], str]:
-    """The model and field of a pipeline-wide key of :data:`SHARED_TARGETS`."""
-    model, name = SHARED_TARGETS[key]
-    if isinstance(model, str):
-        return (registry or default_registry()).get(model).config_class, name
-    return model, name
+def target_of(row: ValueKey, registry: Registry | None = None) -> tuple[type[BaseModel], str]:
+    """The model and field a row's value is validated by (a step type looked up)."""
+    if isinstance(row.model, str):
+        return (registry or default_registry()).get(row.model).config_class, row.field
+    return row.model, row.field
 
 
 def _target(
     key: str, framework: str, registry: Registry | None = None
 ) -> tuple[type[BaseModel], str]:
     reg = registry or default_registry()
-    if key in SHARED_TARGETS:
-        return shared_target(key, reg)
-    if key in _GATE_TARGETS:
-        return reg.get("QualityGate").config_class, _GATE_TARGETS[key]
-    if key in STEP_FACTS:
-        step_type, name = STEP_FACTS[key]
-        return reg.get(step_type).config_class, name
+    row = named(key)
+    if row is not None:
+        return target_of(row, reg)
     if key.startswith(RANGES_PREFIX):
         return _RangeBounds, "bounds"
     if key.startswith("config."):
@@ -173,7 +114,12 @@ def _target(
             return cls, name
         raise KeyError(key)
     parts = key.split(".")
-    if len(parts) == 3 and parts[0] == "data" and parts[1] in JOB_TYPES and parts[2] in DATA_FIELDS:
+    if (
+        len(parts) == 3
+        and parts[0] == "data"
+        and parts[1] in JOB_TYPES
+        and parts[2] in data_fields()
+    ):
         return reg.get("DataLoading").config_class, parts[2]
     match = NODE_KEY.fullmatch(key)
     if match and step_type_of(match["node"]) in reg:
@@ -212,13 +158,10 @@ def _adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
 
 def read_key(values: PipelineValues, key: str) -> Any:
     """The value stored under ``key``, or None."""
-    if key in PIPELINE_FACTS:
-        return values.shared.get(PIPELINE_FACTS[key])
-    if key in SHARED_TARGETS:
-        return values.shared.get(key)
-    if key in _GATE_TARGETS:
-        return values.gate.get(_GATE_TARGETS[key])
-    if key in STEP_FACTS or key.startswith(RANGES_PREFIX):
+    row = named(key)
+    if row is not None:
+        return values.value_of(row)
+    if key.startswith(RANGES_PREFIX):
         return values.facts().get(key)
     key = key.removeprefix("config.")
     if key.startswith("hyperparameters."):
@@ -237,17 +180,11 @@ def read_key(values: PipelineValues, key: str) -> Any:
 def apply_key(values: PipelineValues, key: str, value: Any) -> None:
     """Store an already validated value; a data source replaces that job type's other sources."""
     key = key.removeprefix("config.")
-    if (
-        key in PIPELINE_FACTS
-        or key.startswith(("hyperparameters.", RANGES_PREFIX))
-        or key in GATE_FACTS
-        or key in STEP_FACTS
-    ):
+    row = named(key)
+    if row is not None:
+        values.slot(row)[row.field] = value
+    elif key.startswith(("hyperparameters.", RANGES_PREFIX)):
         values.set_fact(key, value)
-    elif key in SHARED_TARGETS:
-        values.shared[key] = value
-    elif key in _GATE_TARGETS:
-        values.gate[_GATE_TARGETS[key]] = value
     elif key.startswith("data.") and key.count(".") == 2:
         _, job_type, name = key.split(".")
         sources = values.data.setdefault(job_type, {})
@@ -265,18 +202,12 @@ def apply_key(values: PipelineValues, key: str, value: Any) -> None:
 def clear_key(values: PipelineValues, key: str) -> None:
     """Forget the value under ``key`` (so its default, or a question, applies)."""
     key = key.removeprefix("config.")
-    if key in PIPELINE_FACTS:
-        values.shared.pop(PIPELINE_FACTS[key], None)
-    elif key in STEP_FACTS:
-        step_type, name = STEP_FACTS[key]
-        values.steps.get(step_type, {}).pop(name, None)
+    row = named(key)
+    if row is not None:
+        values.slot(row, write=False).pop(row.field, None)
     elif key.startswith(RANGES_PREFIX):
         tuning = values.steps.get("HyperparameterTuning", {})
         tuning.get("ranges", {}).pop(key.removeprefix(RANGES_PREFIX), None)
-    elif key in SHARED_TARGETS:
-        values.shared.pop(key, None)
-    elif key in _GATE_TARGETS:
-        values.gate.pop(_GATE_TARGETS[key], None)
     elif key.startswith("hyperparameters."):
         values.hyperparameters.pop(hyperparameter_field(key.removeprefix("hyperparameters.")), None)
     elif key.startswith("data.") and key.count(".") == 2:
@@ -291,16 +222,13 @@ def clear_key(values: PipelineValues, key: str) -> None:
 def stated_keys(values: PipelineValues) -> dict[str, Any]:
     """Every key that holds a value, extra keys included."""
     out: dict[str, Any] = {}
-    for key in SHARED_TARGETS:
-        if read_key(values, key) is not None:
-            out[key] = read_key(values, key)
-    for key in _GATE_TARGETS:
-        if read_key(values, key) is not None:
-            out[key] = read_key(values, key)
+    for row in rows("pipeline", "gate", "step"):
+        if values.value_of(row) is not None:
+            out[row.key] = values.value_of(row)
     for name, value in values.hyperparameters.items():
         out[f"hyperparameters.{name}"] = value
     for key, value in values.facts().items():
-        if key in STEP_FACTS or key.startswith(RANGES_PREFIX):
+        if key.startswith(RANGES_PREFIX):
             out[key] = value
     for job_type, fields in values.data.items():
         for name, value in fields.items():
@@ -314,21 +242,17 @@ def stated_keys(values: PipelineValues) -> dict[str, Any]:
 def key_for_config_path(path: str, node: str) -> str | None:
     """The key a config field path of ``node`` is stated under (used to map build errors)."""
     name = path.split(".")[-1]
-    reverse = {field: key for key, field in PIPELINE_FACTS.items()}
-    if name in reverse:
-        return reverse[name]
-    if name in SHARED_TARGETS:
-        return name
+    shared = pipeline_row(name)
+    if shared is not None:
+        return shared.key
     if path.startswith("hyperparameters."):
         return f"hyperparameters.{name}"
-    if step_type_of(node) == "QualityGate":
-        reverse_gate = {field: key for key, field in _GATE_TARGETS.items()}
-        return reverse_gate.get(name)
-    for key, (step_type, field_name) in STEP_FACTS.items():
-        if step_type == step_type_of(node) and path == field_name:
-            return key
-    if step_type_of(node) == "HyperparameterTuning" and path.startswith("ranges."):
+    step_type = step_type_of(node)
+    for row in rows("gate", "step"):
+        if row.model == step_type and row.field == (name if row.scope == "gate" else path):
+            return row.key
+    if step_type == "HyperparameterTuning" and path.startswith("ranges."):
         return RANGES_PREFIX + path.split(".")[1]
-    if step_type_of(node) == "DataLoading" and name in DATA_FIELDS and "_" in node:
+    if step_type == "DataLoading" and name in data_fields() and "_" in node:
         return f"data.{node.split('_', 1)[1]}.{name}"
     return None

@@ -39,39 +39,16 @@ from sagewright.agents.llm import (
 from sagewright.agents.offline_extractor import FRAMEWORK_WORDS, finish_extraction
 from sagewright.agents.text.metrics import METRIC, normal_metric
 from sagewright.agents.text.numbers import NUMBER, words_to_digits
-from sagewright.facts import STEP_FACTS
 from sagewright.registry import Registry, default_registry
 from sagewright.registry.kinds import DATA_SOURCE_FIELDS
 from sagewright.registry.schema import FieldDoc, describe_fields
+from sagewright.registry.value_keys import ValueKey, rows
 from sagewright.scaffold import topology_framework
 from sagewright.topology import Topology, qualifier_of, step_type_of
 
 PROMPT_VERSION = "extractor_v1"
 SCHEMA_NAME = "StatedValues"
 REPAIR_ROUNDS = 1
-
-# schema property -> (value key, config field name it documents)
-PROPERTIES: dict[str, tuple[str, str]] = {
-    "region": ("region", "region"),
-    "role_arn": ("role_arn", "role_arn"),
-    "bucket": ("bucket", "bucket"),
-    "pipeline_name": ("pipeline_name", "pipeline_name"),
-    "framework": ("framework", "framework"),
-    "label_name": ("label_name", "label_name"),
-    "id_name": ("id_name", "id_name"),
-    "existing_model_uri": ("existing_model_uri", "existing_model_uri"),
-    "training_instance_type": ("training.instance_type", "training_instance_type"),
-    "processing_instance_type": ("processing.instance_type", "processing_instance_type"),
-    "redshift_cluster_id": ("", "redshift_cluster_id"),
-    "gate_metric": ("gate.metric", "metric"),
-    "gate_threshold": ("gate.threshold", "threshold"),
-    "gate_comparison": ("gate.comparison", "comparison"),
-    "training_instance_count": ("training.instance_count", "training_instance_count"),
-    # step settings, from the same fact table the offline extractor fills
-    **{key.replace(".", "_"): (key, name) for key, (_step, name) in STEP_FACTS.items()},
-}
-NUMERIC_PROPERTIES = frozenset({"gate_threshold"})
-
 
 # ---------------------------------------------------------------------------------- schema
 
@@ -86,26 +63,32 @@ def _topology_docs(topology: Topology, registry: Registry) -> dict[str, FieldDoc
     return docs
 
 
+def properties() -> dict[str, ValueKey]:
+    """The value-key rows the reply schema asks for, by schema property name."""
+    return {row.prop: row for row in rows() if row.llm}
+
+
 def schema_properties(topology: Topology, registry: Registry) -> dict[str, FieldDoc]:
     """The stateable fields of this topology, by schema property name."""
     docs = _topology_docs(topology, registry)
     decided = topology_framework(topology) is not None
     out: dict[str, FieldDoc] = {}
-    for prop, (_key, name) in PROPERTIES.items():
-        if name not in docs or (prop == "framework" and decided):
+    for prop, row in properties().items():
+        if row.field not in docs or (prop == "framework" and decided):
             continue
-        if prop.startswith("gate_") and not _has(topology, "QualityGate"):
+        if row.scope == "gate" and not _has(topology, "QualityGate"):
             continue
-        out[prop] = docs[name]
+        out[prop] = docs[row.field]
     return out
 
 
 def extraction_schema(topology: Topology, framework: str, registry: Registry) -> dict[str, Any]:
     """Strict JSON schema of a reply for ``topology`` (see the module notes)."""
     props = schema_properties(topology, registry)
+    rows_by_prop = properties()
     values: dict[str, Any] = {}
     for prop, doc in props.items():
-        values[prop] = _nullable(prop, doc)
+        values[prop] = _nullable(rows_by_prop[prop], doc)
     schema_props: dict[str, Any] = {"values": _object(values)}
     job_types = _job_types(topology)
     if job_types:
@@ -122,7 +105,7 @@ def extraction_schema(topology: Topology, framework: str, registry: Registry) ->
         item = _object({"name": {"type": "string", "enum": names}, "value": {"type": "string"}})
         schema_props["hyperparameters"] = {"type": "array", "items": item}
     conflict_keys = sorted(
-        {PROPERTIES[p][0] for p in props if PROPERTIES[p][0]}
+        {rows_by_prop[p].key for p in props if rows_by_prop[p].scope != "data"}
         | {f"data.{j}.{s}" for j in job_types for s in DATA_SOURCE_FIELDS}
         | {f"hyperparameters.{n}" for n in names}
     )
@@ -145,9 +128,9 @@ def _object(properties: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _nullable(prop: str, doc: FieldDoc) -> dict[str, Any]:
+def _nullable(row: ValueKey, doc: FieldDoc) -> dict[str, Any]:
     description = doc.description + (f" Example: {doc.example}." if doc.example else "")
-    if prop in NUMERIC_PROPERTIES:
+    if row.llm == "number":
         return {"type": ["number", "null"], "description": description}
     if doc.type.startswith("one of "):
         choices = [c.strip() for c in doc.type.removeprefix("one of ").split(",")]
@@ -342,12 +325,13 @@ def _to_extraction(
 ) -> Extraction:
     collector = Collector(framework, registry)
     grounding = _Grounding(requirement)
+    rows_by_prop = properties()
     for prop, value in parsed.get("values", {}).items():
-        key = PROPERTIES[prop][0]
-        if value is None or not key or (prop == "gate_comparison" and value == ">="):
+        row = rows_by_prop[prop]
+        if value is None or row.scope == "data" or (prop == "gate_comparison" and value == ">="):
             continue  # ">=" is the default: restating it is not a stated value
         if grounding.check(prop, value, collector):
-            collector.add(key, value, "llm")
+            collector.add(row.key, value, "llm")
     redshift_jobs = []
     for item in parsed.get("data", []):
         key = f"data.{item['job_type']}.{item['source']}"

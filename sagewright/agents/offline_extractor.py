@@ -47,6 +47,7 @@ from sagewright.facts import PipelineValues
 from sagewright.registry import JOB_TYPES, Registry, default_registry
 from sagewright.registry.fields import field_cues
 from sagewright.registry.hyperparameters import ModelHyperparameters
+from sagewright.registry.value_keys import rows
 from sagewright.scaffold import infer_framework, topology_framework
 from sagewright.topology import Topology, qualifier_of, step_type_of
 
@@ -871,20 +872,19 @@ def _field_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def _named_fields(ctx: _Context) -> None:
-    """Fields whose registry metadata names their words (``cues``): ``NODE.FIELD`` values.
-
-    A step module or a plugin declares ``cues`` on a field; no rule here knows the field.
+    """Values named by their words: a value-key row's ``cues`` (stated under its key) and a
+    field's registry ``cues`` (``NODE.FIELD``). Rows, step modules and plugins declare the
+    words; no rule here knows the value.
     """
+    named = [(row.key, row.cues) for row in rows("pipeline", "gate", "step") if row.cues]
     for node in ctx.topology.nodes:
         config = ctx.registry.get(step_type_of(node)).config_class
-        for name in config.model_fields:
-            cues = field_cues(config, name)
-            if not cues:
-                continue
-            for match in _field_pattern(cues).finditer(ctx.masked):
-                if ctx.whole(match.start(), match.end("value")):
-                    value = parse_number(match["value"])
-                    ctx.collector.add(f"{node}.{name}", value, ctx.snippet(*match.span()))
+        named += [(f"{node}.{name}", field_cues(config, name)) for name in config.model_fields]
+    for key, cues in named:
+        for match in _field_pattern(cues).finditer(ctx.masked) if cues else ():
+            if ctx.whole(match.start(), match.end("value")):
+                value = parse_number(match["value"])
+                ctx.collector.add(key, value, ctx.snippet(*match.span()))
 
 
 def _is_range(text: str, match: re.Match[str], start: int) -> bool:

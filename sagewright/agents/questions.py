@@ -8,8 +8,8 @@ stated value was rejected or contradicted.
 Order (stable):
 
 1. contradictions to resolve (``kind="conflict"``), in the order below;
-2. pipeline-wide fields, asked once for the whole pipeline, in :data:`PIPELINE_ORDER`
-   (unknown pipeline fields after these, by name);
+2. pipeline-wide fields, asked once for the whole pipeline, in the ``order`` of their
+   :data:`~sagewright.registry.value_keys.VALUE_KEYS` rows (the others after these, by key);
 3. per-node fields, nodes in topological order (ties in the topology's own order); a
    DataLoading node's one-of source group is ONE question ``data.JOBTYPE.source``;
 4. stated values that were rejected and are not already covered (``kind="invalid"``).
@@ -25,61 +25,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from sagewright.agents.extract_fields import (
-    HYPERPARAMETER_CLASSES,
-    hyperparameter_field,
-    shared_target,
-)
+from sagewright.agents.extract_fields import HYPERPARAMETER_CLASSES, hyperparameter_field, target_of
 from sagewright.agents.extract_result import Conflict, Rejected
 from sagewright.dag import CycleError
-from sagewright.facts import PIPELINE_FACTS, RANGES_PREFIX, STEP_FACTS, PipelineValues
+from sagewright.facts import RANGES_PREFIX, PipelineValues
 from sagewright.registry import PortMode, Registry, default_registry
 from sagewright.registry.kinds import DATA_SOURCE_FIELDS
 from sagewright.registry.schema import FieldDoc, describe_fields
+from sagewright.registry.value_keys import answer_format, named, pipeline_row, question_order
 from sagewright.scaffold import MissingField, infer_framework, missing_fields
 from sagewright.topology import Topology, qualifier_of, step_type_of
 
-PIPELINE_ORDER: tuple[str, ...] = (
-    "region",
-    "role_arn",
-    "bucket",
-    "pipeline_name",
-    "framework",
-    "label_name",
-    "id_name",
-    "existing_model_uri",
-    "training.instance_type",
-    "processing.instance_type",
-)
+#: The built-in pipeline question order (the rows' ``order``, read when this module loads).
+PIPELINE_ORDER: tuple[str, ...] = tuple(question_order())
 SOURCE_KEY_SUFFIX = "source"
 
 QuestionKind = Literal["missing", "conflict", "invalid"]
-
-_PROMPTS = {
-    "region": "Which AWS region should the pipeline run in?",
-    "role_arn": "Which IAM role should SageMaker assume to run the pipeline's jobs?",
-    "bucket": "Which S3 bucket should hold the pipeline's artifacts, code and outputs?",
-    "pipeline_name": "What should the pipeline be called?",
-    "framework": "Which framework is the model: xgboost or pytorch?",
-    "label_name": "Which column is the label (target)?",
-    "id_name": "Which column is the row id?",
-    "existing_model_uri": "Where is the existing model file (model.tar.gz) on S3?",
-}
-_FORMATS = {
-    "region": "an AWS region code",
-    "role_arn": "arn:aws:iam::<12-digit account id>:role/<role name>",
-    "bucket": "a bucket name only (3-63 lowercase letters, digits, dots, hyphens; no s3://)",
-    "pipeline_name": "letters, digits and hyphens, at most 80 characters",
-    "label_name": "a column name",
-    "id_name": "a column name",
-    "s3_uri": "an S3 URI, s3://bucket/prefix/",
-    "existing_model_uri": "an S3 URI, s3://bucket/path/model.tar.gz",
-    "athena_query": "SQL text",
-    "redshift_query": "SQL text",
-    "training_instance_type": "a SageMaker instance type, ml.<family>.<size>",
-    "processing_instance_type": "a SageMaker instance type, ml.<family>.<size>",
-    "transform_instance_type": "a SageMaker instance type, ml.<family>.<size>",
-}
 
 
 @dataclass(frozen=True)
@@ -133,8 +94,8 @@ def model_from_config_nodes(topology: Topology, registry: Registry | None = None
 def pipeline_key(path: str) -> str:
     """Key of a pipeline-scoped field path (``hyperparameters.label_name`` -> ``label_name``)."""
     name = path.rsplit(".", 1)[-1]
-    reverse = {field: key for key, field in PIPELINE_FACTS.items()}
-    return reverse.get(name, name)
+    row = pipeline_row(name)
+    return row.key if row is not None else name
 
 
 def node_key(node: str, path: str) -> str:
@@ -212,12 +173,12 @@ def questions_for(
 
 
 def _in_pipeline_order(keys: Iterable[str]) -> list[str]:
-    known = [k for k in PIPELINE_ORDER if k in keys]
-    return known + sorted(k for k in keys if k not in PIPELINE_ORDER)
+    order = question_order()
+    return [k for k in order if k in keys] + sorted(k for k in keys if k not in order)
 
 
 def _sorted(conflicts: Sequence[Conflict]) -> list[Conflict]:
-    rank = {k: i for i, k in enumerate(PIPELINE_ORDER)}
+    rank = {k: i for i, k in enumerate(question_order())}
     return sorted(conflicts, key=lambda c: (rank.get(c.key, len(rank)), c.key))
 
 
@@ -225,7 +186,9 @@ def _pipeline_question(key: str, items: list[MissingField], *, required: bool = 
     doc = items[0].doc
     nodes = tuple(dict.fromkeys(m.node for m in items))
     fields = tuple(dict.fromkeys(m.path for m in items))
-    ask = _PROMPTS.get(key) or f"What should {key.replace('_', ' ')} be for the whole pipeline?"
+    row = named(key)
+    ask = row.question if row is not None and row.question else ""
+    ask = ask or f"What should {key.replace('_', ' ')} be for the whole pipeline?"
     return _question(key, ask, "pipeline", fields, nodes, doc, required=required)
 
 
@@ -271,7 +234,7 @@ def _question(
     required: bool = False,
 ) -> Question:
     name = doc.path.rsplit(".", 1)[-1]
-    fmt = _FORMATS.get(name) or _type_format(doc)
+    fmt = answer_format(name) or _type_format(doc)
     choices = _choices(doc)
     has_default = doc.tier != "essential" and not required
     parts = [ask]
@@ -339,7 +302,8 @@ def question_for_key(
     key: str, topology: Topology, values: PipelineValues, framework: str, registry: Registry
 ) -> Question:
     """A question for any key (conflicts and rejected values may name default-tier fields)."""
-    step_field = STEP_FACTS.get(key)
+    row = named(key)
+    step_field = (str(row.model), row.field) if row is not None and row.scope == "step" else None
     if key.startswith(RANGES_PREFIX):
         step_field = ("HyperparameterTuning", "ranges")
     if step_field is not None:
@@ -384,12 +348,15 @@ def question_for_key(
 
 
 def _pipeline_doc(key: str, topology: Topology, registry: Registry) -> FieldDoc:
-    name = PIPELINE_FACTS.get(key, key)
+    row = named(key)
+    name = row.field if row is not None else key
     for node in topology.nodes:
         for doc in describe_fields(registry.get(step_type_of(node)).config_class):
             if doc.path.rsplit(".", 1)[-1] == name and doc.scope == "pipeline":
                 return doc
-    model, field_name = shared_target(key, registry)
+    if row is None:
+        raise KeyError(key)
+    model, field_name = target_of(row, registry)
     return _doc(model, field_name)
 
 
