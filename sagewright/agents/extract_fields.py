@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from sagewright.facts import RANGES_PREFIX, PipelineValues
+from sagewright.facts import RANGES_PREFIX, PipelineValues, bounds_of, range_of
 from sagewright.registry import JOB_TYPES, Registry, default_registry
 from sagewright.registry.frameworks import HYPERPARAMETER_ALIASES
 from sagewright.registry.hyperparameters import (
@@ -156,67 +156,59 @@ def _adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
     return TypeAdapter(annotation)
 
 
-def read_key(values: PipelineValues, key: str) -> Any:
-    """The value stored under ``key``, or None."""
+def _place(values: PipelineValues, key: str, *, write: bool = False) -> tuple[dict[str, Any], str]:
+    """The dict that keeps ``key``'s value and its name in it (made when ``write``)."""
+    key = key.removeprefix("config.")
     row = named(key)
     if row is not None:
-        return values.value_of(row)
-    if key.startswith(RANGES_PREFIX):
-        return values.facts().get(key)
-    key = key.removeprefix("config.")
-    if key.startswith("hyperparameters."):
-        return values.hyperparameters.get(
-            hyperparameter_field(key.removeprefix("hyperparameters."))
-        )
+        return values.slot(row, write=write), row.field
+
+    def inner(parent: dict[str, Any], name: str) -> dict[str, Any]:
+        child: dict[str, Any] = parent.setdefault(name, {}) if write else parent.get(name, {})
+        return child
+
     parts = key.split(".")
+    if key.startswith(RANGES_PREFIX):
+        ranges = inner(inner(values.steps, "HyperparameterTuning"), "ranges")
+        return ranges, key.removeprefix(RANGES_PREFIX)
+    if key.startswith("hyperparameters."):
+        return values.hyperparameters, hyperparameter_field(key.removeprefix("hyperparameters."))
     if len(parts) == 3 and parts[0] == "data":
-        return values.data.get(parts[1], {}).get(parts[2])
+        return inner(values.data, parts[1]), parts[2]
     match = NODE_KEY.fullmatch(key)
-    if match:
-        return values.per_node.get(match["node"], {}).get(match["path"])
-    return None
+    if match is None:
+        raise KeyError(key)
+    return inner(values.per_node, match["node"]), match["path"]
+
+
+def read_key(values: PipelineValues, key: str) -> Any:
+    """The value stored under ``key``, or None."""
+    key = key.removeprefix("config.")
+    try:
+        kept, name = _place(values, key)
+    except KeyError:
+        return None
+    value = kept.get(name)
+    return bounds_of(value) if value is not None and key.startswith(RANGES_PREFIX) else value
 
 
 def apply_key(values: PipelineValues, key: str, value: Any) -> None:
     """Store an already validated value; a data source replaces that job type's other sources."""
     key = key.removeprefix("config.")
-    row = named(key)
-    if row is not None:
-        values.slot(row)[row.field] = value
-    elif key.startswith(("hyperparameters.", RANGES_PREFIX)):
-        values.set_fact(key, value)
-    elif key.startswith("data.") and key.count(".") == 2:
-        _, job_type, name = key.split(".")
-        sources = values.data.setdefault(job_type, {})
-        if name in DATA_SOURCE_FIELDS:
-            for other in DATA_SOURCE_FIELDS:
-                sources.pop(other, None)
-        sources[name] = value
-    else:
-        match = NODE_KEY.fullmatch(key)
-        if not match:
-            raise KeyError(key)
-        values.per_node.setdefault(match["node"], {})[match["path"]] = value
+    kept, name = _place(values, key, write=True)
+    if key.startswith("data.") and name in DATA_SOURCE_FIELDS:
+        for other in DATA_SOURCE_FIELDS:
+            kept.pop(other, None)
+    kept[name] = range_of(value) if key.startswith(RANGES_PREFIX) else value
 
 
 def clear_key(values: PipelineValues, key: str) -> None:
     """Forget the value under ``key`` (so its default, or a question, applies)."""
-    key = key.removeprefix("config.")
-    row = named(key)
-    if row is not None:
-        values.slot(row, write=False).pop(row.field, None)
-    elif key.startswith(RANGES_PREFIX):
-        tuning = values.steps.get("HyperparameterTuning", {})
-        tuning.get("ranges", {}).pop(key.removeprefix(RANGES_PREFIX), None)
-    elif key.startswith("hyperparameters."):
-        values.hyperparameters.pop(hyperparameter_field(key.removeprefix("hyperparameters.")), None)
-    elif key.startswith("data.") and key.count(".") == 2:
-        _, job_type, name = key.split(".")
-        values.data.get(job_type, {}).pop(name, None)
-    else:
-        match = NODE_KEY.fullmatch(key)
-        if match:
-            values.per_node.get(match["node"], {}).pop(match["path"], None)
+    try:
+        kept, name = _place(values, key)
+    except KeyError:
+        return
+    kept.pop(name, None)
 
 
 def stated_keys(values: PipelineValues) -> dict[str, Any]:
