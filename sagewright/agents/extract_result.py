@@ -225,4 +225,4 @@ def _mentioned_keys(message: str) -> list[str]:
 def _normal(value: Any) -> Any:
     if isinstance(value, str):
         return " ".join(value.split())
-    return value
+    return tuple(value) if isinstance(value, list) else value  # a range said in a thread

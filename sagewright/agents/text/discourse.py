@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from sagewright.agents.text.layout import laid_out
+
 SIGN_OFF = re.compile(
     r"^[ \t]*(?:--|thanks|thank you|many thanks|cheers|best|best regards|kind regards|regards|"
     r"warm regards|sincerely|br)[ \t]*[,.!]?[ \t]*$",
@@ -19,8 +21,12 @@ SIGN_OFF = re.compile(
 )
 POSTSCRIPT = re.compile(r"^[ \t]*p\.?[ \t]?s\.?(?::|\s)", re.IGNORECASE | re.MULTILINE)
 QUOTE_HEADER = re.compile(
-    r"^[ \t]*(?:>[ \t]*)*on [^\n]{0,160}wrote:[ \t]*$", re.IGNORECASE | re.MULTILINE
+    r"^[ \t]*(?:>[ \t]*)*on [^\n]{0,160}wrote:[ \t]*$"
+    r"|^[ \t]*-{2,}[ \t]*(?:forwarded|original) message[ \t]*-{2,}[ \t]*$"
+    r"|^[ \t]*from:[^\n]*\n(?=(?:[ \t]*(?:sent|date|to|cc|subject):[^\n]*\n){2})",
+    re.IGNORECASE | re.MULTILINE,
 )
+MAIL_HEADER = re.compile(r"^[ \t]*(?:from|sent|date|to|cc):[^\n]*$", re.IGNORECASE | re.MULTILINE)
 TIMESTAMP_LINE = re.compile(
     r"^[ \t]*(?:\[\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]m)?\]"
     r"|[A-Z][\w.'-]*(?:[ \t]+[A-Z][\w.'-]*){0,3}[ \t]+\d{1,2}:\d{2}(?:[ \t]*[AaPp][Mm])?[ \t]*$)",
@@ -34,9 +40,10 @@ SPEAKER = re.compile(
 
 def told(text: str) -> str:
     """The requirement in the order it was said, without an email's footer."""
+    text = laid_out(text)
     header = QUOTE_HEADER.search(text)
     if header:
-        reply, quoted = text[: header.start()], text[header.end() :]
+        reply, quoted = text[: header.start()], MAIL_HEADER.sub("", text[header.end() :])
         lines = [re.sub(r"^[ \t]*>+[ \t]?", "", line) for line in quoted.splitlines()]
         text = "\n".join(lines).strip() + f"\n\n{REPLY}\n" + reply.strip() + "\n"
     sign_off = SIGN_OFF.search(text)

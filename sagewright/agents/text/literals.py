@@ -189,28 +189,13 @@ def mask(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-TABLE_ROW = re.compile(r"^[ \t]*\|(?P<cells>.*)\|[ \t]*$", re.MULTILINE)
-TABLE_RULE = re.compile(r"^[\s|:\-]*$")
 QUOTED_KEY = re.compile(r"([\"'])(?P<key>[A-Za-z_][A-Za-z0-9_ .\-]{0,40})\1(?=\s*[:=])")
 
 
 def flatten_layout(text: str) -> str:
-    """Same-length text where snippet layouts read as ``key: value`` statements.
-
-    A markdown table row ``| max_depth | 6 |`` reads ``  max_depth : 6  `` (the first
-    inner bar is ':', later ones ';', the outer bars and rule rows blank); a quoted key
-    ``"max_depth": 7`` loses its quotes (``"label_name": "y"`` reads ``label_name : "y"``).
-    """
+    """Same-length text where a quoted key ``"max_depth": 7`` loses its quotes
+    (``"label_name": "y"`` reads ``label_name : "y"``); tables are read by ``layout``."""
     chars = list(text)
-    for row in TABLE_ROW.finditer(text):
-        if TABLE_RULE.fullmatch(row.group()):
-            for i in range(row.start(), row.end()):
-                chars[i] = " "
-            continue
-        bars = [i for i in range(row.start(), row.end()) if text[i] == "|"]
-        chars[bars[0]] = chars[bars[-1]] = " "
-        for n, i in enumerate(bars[1:-1]):
-            chars[i] = ":" if n == 0 else ";"
     for key in QUOTED_KEY.finditer(text):
         chars[key.start()] = chars[key.end() - 1] = " "
     return "".join(chars)
