@@ -30,8 +30,8 @@ from sagewright.agents.requirement_reader import (
 from sagewright.agents.text.discourse import message_starts, told
 from sagewright.agents.text.literals import MASK, Mention, find_mentions, flatten_layout, mask
 from sagewright.agents.text.metrics import (
+    GATE_PATTERNS,
     INVERSE,
-    METRIC,
     comparison_of,
     normal_metric,
     states_failure,
@@ -317,52 +317,6 @@ RANGE_AFTER = re.compile(r"\s*(?:-|–|\bto\b|\.\.)\s*[-+]?\d")
 RANGE_BEFORE = re.compile(r"\b(?:between|from|range|every|each|after|within|per)\s*$", re.I)
 OBJECTIVE_LITERAL = re.compile(r"\b(?:binary|multi|reg|count|rank):[a-z]+\b")
 
-COMPARE = (
-    r"(?P<comp>>=|≥|=>|>|<=|≤|=<|<|of at least|at least|at or above|no less than"
-    r"|strictly (?:greater|higher|more|less|lower) than|strictly (?:above|below)"
-    r"|(?:drops?|falls?|dips?|goes) (?:below|under)|(?:rises?|goes) above"
-    r"|(?:no|not) (?:be )?(?:lower|less|smaller|worse) than|not (?:be )?below"
-    r"|at or below|at most|(?:no|not) (?:be )?(?:higher|greater|more|larger) than"
-    r"|reach(?:es)?|hits?|meets?|clears?|achieves?"
-    r"|not (?:be )?under|above|over|greater than|higher than|more than|exceeds?|exceeding"
-    r"|at most|no more than|not (?:be )?above|below|under|less than|lower than)"
-)
-FILL = (
-    r"(?:\s+(?:is|of|score|on|the|test|testing|validation|val|holdout|set|data|must|be|should"
-    r"|stays?|remains?|reaches?|hits?|value|needs?|to|has|gets?|achieves?|evaluation|eval"
-    r"|split)){0,5}"
-)
-THRESHOLD = rf"(?P<value>{NUMBER})\s*(?P<percent>%|percent\b)?"
-GATE_PATTERNS = [
-    re.compile(rf"\b{METRIC}\b{FILL}\s*{COMPARE}\s*{THRESHOLD}", re.IGNORECASE),
-    re.compile(
-        rf"\b{METRIC}\b{FILL}\s*(?:of\s+)?{THRESHOLD}\s*"
-        r"(?P<orwhat>or\s+(?:higher|more|better|above|greater|lower|less|below)|\+)",
-        re.IGNORECASE,
-    ),
-    re.compile(rf"{COMPARE}\s*{THRESHOLD}\s*(?:test\s+|validation\s+)?{METRIC}\b", re.IGNORECASE),
-    re.compile(rf"\b{METRIC}\s+threshold\s*(?:of|=|:|is)?\s*{THRESHOLD}", re.IGNORECASE),
-    re.compile(
-        rf"\b(?P<bound>minimum|min|maximum|max|required)\s+{METRIC}\s*(?:of|=|:|is)?\s*{THRESHOLD}",
-        re.IGNORECASE,
-    ),
-    # "accuracy (minimum 0.8)", "AUC, min: 0.75"
-    re.compile(
-        rf"\b{METRIC}\b\s*[(,:]?\s*(?P<bound>minimum|min|maximum|max)\s*(?:of|=|:|is)?\s*"
-        rf"{THRESHOLD}",
-        re.IGNORECASE,
-    ),
-    re.compile(
-        rf"\bthreshold\s*(?:of|:|=|is)?\s*(?:an?\s+)?{METRIC}\s*(?:of|=|:|>=|≥)?\s*{THRESHOLD}",
-        re.IGNORECASE,
-    ),
-    # "metric = precision and threshold = 0.7", "metric: auc\n threshold: 0.83"
-    re.compile(
-        rf"\bmetric\s*(?:[:=]|\bis\b|\bof\b)\s*[`'\"]?{METRIC}\b[`'\"]?[^.;]{{0,30}}?"
-        rf"\bthreshold\s*(?:[:=]|\bis\b|\bof\b)\s*{THRESHOLD}",
-        re.IGNORECASE,
-    ),
-]
 # A value a statement rules out: a region code, an instance type, a masked literal (S3 URI,
 # query), a number or a quoted name, optionally as ``name = value``.
 OLD_VALUE = (

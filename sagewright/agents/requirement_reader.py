@@ -32,12 +32,14 @@ from sagewright.agents.text.discourse import told
 from sagewright.agents.text.literals import find_mentions
 from sagewright.agents.text.metrics import (
     FRACTIONS,
+    GATE_PATTERNS,
     METRIC,
+    comparator,
     comparison_of,
     normal_metric,
     states_failure,
 )
-from sagewright.agents.text.numbers import words_to_digits
+from sagewright.agents.text.numbers import parse_number, words_to_digits
 from sagewright.agents.text.spelling import correct_typos
 from sagewright.agents.text.windows import MAX_SENTENCE, sentence_bounds
 from sagewright.registry import Registry, default_registry
@@ -121,7 +123,7 @@ NEG_POSTFIX = re.compile(
     r"|\b(?:can|could|should|may|will)\s+be\s+(?:left out|skipped|dropped|omitted|excluded)\b"
     r"|\b(?:is|are)(?:n't|\s+not)\s+(?:really\s+)?(?:something|anything|what)\s+(?:we|i)\s+"
     r"(?:really\s+)?(?:need|want)"
-    r"|[:?]\s*(?:no|nope|none|n/a|skip|skipped)\b(?=\s*(?:[.;,!)\n]|$))"  # "- payloads: no"
+    r"|[:?=]\s*(?:no|nope|none|n/a|skip|skipped|false|off)\b(?=\s*(?:[.;,!)\n]|$))"  # "x: no"
     # the object said first: "payloads we do not need."
     r"|\b(?:we|i)\s+(?:do not|don't|dont|won't|will not)\s+(?:really\s+)?(?:need|want)\b"
     r"(?=\s*(?:[.;!\n]|$))"
@@ -205,12 +207,7 @@ LOAD_ONLY = re.compile(
     r"\b(?:only|just)\b[^.;\n]{0,40}\b(?:data\s+)?load(?:ing)?\b(?![^.;\n]{0,30}\bpre-?process)"
     r"|\bdata loading step\b[^.;\n]{0,20}\bonly\b"
 )
-COMPARATOR = (
-    r"(?P<cmp>>=|≥|=>|>|<=|≤|=<|<|=|at least|no less than|not (?:below|under|less than)|"
-    r"above|over|greater than(?: or equal to)?|higher than|exceeds|exceeding|beats|clears|meets|"
-    r"reaches|hits|is|equals|"
-    r"at most|no more than|below|under|less than(?: or equal to)?|lower than|of)"
-)
+COMPARATOR = comparator("cmp", "is", "equals", "of", "=")
 GATE_EXPR = re.compile(
     r"\b" + METRIC + r"\b(?:\s+score)?(?:\s+[^.;\n<>=≥≤]{0,50}?)??"
     r"(?:\s+(?:is|was|must be|should be|stays|comes in|comes out|must|should|needs to be))?"
@@ -727,7 +724,7 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
 def _gate(text: str, mentions: list[Mention], negated: set[str]) -> Gate | None:
     if GATE in negated:
         return None
-    for pattern in (GATE_EXPR, GATE_EXPR_REVERSED):
+    for pattern in (GATE_EXPR, GATE_EXPR_REVERSED, *GATE_PATTERNS):
         for match in pattern.finditer(text):
             sent_start, sent_end = sentence_bounds(text, match.start())
             sentence = text[sent_start:sent_end]
@@ -745,12 +742,14 @@ def _gate_from(
     text: str, match: re.Match[str], sent_start: int, sent_end: int, mentions: list[Mention]
 ) -> Gate | None:
     metric = normal_metric(match.group("metric"))
-    threshold = float(match.group("num"))
-    if match.group("pct") or (threshold > 1 and metric in FRACTIONS):
+    said = match.groupdict()
+    threshold = float(parse_number(said.get("num") or said["value"]))
+    if said.get("pct") or said.get("percent") or (threshold > 1 and metric in FRACTIONS):
         threshold /= 100
-    said = (match.groupdict().get("cmp") or "").strip()
-    orwhat = match.groupdict().get("or")
-    comparison = comparison_of(said or (orwhat and f"or {orwhat}"), metric)
+    orwhat = said.get("orwhat") or (said.get("or") and f"or {said['or']}")
+    comparison = comparison_of(
+        (said.get("cmp") or said.get("comp") or "").strip() or orwhat, metric
+    )
     before_metric = text[max(sent_start, match.start() - 30) : match.start()]
     jobs = _job_mentions(before_metric)
     job = jobs[-1][1] if jobs else None

@@ -3,7 +3,9 @@
 Pasted HTML loses its tags; check marks read ``yes`` and crosses ``no`` (✅ ❌, Jira's
 ``(/)`` ``(x)``); a unified diff or ~~struck-out~~ text keeps only what the change leaves; a chat
 line ``s/old/new/`` edits what was said before it; a row of a markdown table or of a CSV, TSV or
-semicolon block reads ``first: second; third`` (a ``min``/``max`` column pair reads ``a to b``);
+semicolon block reads ``first: second; third`` (a ``min``/``max`` column pair reads ``a to b``),
+a TOML ``[section]`` of ``key = value`` lines one ``section: k = v, ...`` line, a form's
+``Q. question? A: answer`` reads ``question: answer``, shorthand (pkg, reg, grp, w/o) as words;
 a YAML ``step:`` whose only setting is ``enabled: false`` reads ``step: no``. Both readers start
 from this text, so a table or a toggle means the same to the planner and the extractor.
 """
@@ -26,6 +28,14 @@ DISABLED = re.compile(
     r"[ \t]*[:=][ \t]*(?:false|no|off)\b",
     re.M | re.I,
 )
+QA = re.compile(
+    r"^[ \t]*Q\d*[.:)]?[ \t]+(?P<q>[^\n?]*)\?[ \t]*\n?[ \t]*A\d*[ \t]*[:.)][ \t]*", re.M
+)
+SECTION = re.compile(
+    r"^\[(?P<name>[\w .-]{1,40})\][ \t]*\n(?P<body>(?:[ \t]*[\w.-]+[ \t]*=[^\n]*(?:\n|$))+)", re.M
+)
+SHORT = {"pkg": "package", "grp": "group", "lbl": "label", "reg": "register", "w/o": "without"}
+SHORTHAND = re.compile(r"(?<![\w:/])(?:pkg|grp|lbl|reg|w/o)(?![\w:/])|(?<!\w)w/(?=\s)", re.I)
 TABLE_ROW = re.compile(r"^[ \t]*\|(?P<cells>.*)\|[ \t]*$")
 TABLE_RULE = re.compile(r"^[\s|:\-]*$")
 LOW, HIGH = re.compile(r"min\w*|low\w*|from|start"), re.compile(r"max\w*|high\w*|to|end")
@@ -40,7 +50,11 @@ def laid_out(text: str) -> str:
     text = JIRA_MARKUP.sub(lambda m: m[1] or m[2] or "```", text)
     text = "".join(MARKS.get(c, c) for c in text)
     text = DISABLED.sub(lambda m: f"{m['key']}: no", STRUCK.sub("", _undiffed(text)))
-    text = _sed_applied(text)
+    text = _sed_applied(QA.sub(r"\g<q>: ", text))
+    text = SHORTHAND.sub(lambda m: SHORT.get(m[0].lower(), "with"), text)
+    text = SECTION.sub(
+        lambda m: f"{m['name']}: " + ", ".join(m["body"].split("\n")).strip(", ") + "\n", text
+    )
     return "\n".join(_rows(_table_rows(text.split("\n"))))
 
 

@@ -22,9 +22,11 @@ UNITS = [
     *("eighteen", "nineteen"),
 ]
 TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-WORD_VALUES = {word: i for i, word in enumerate(UNITS)} | {
-    word: 10 * (i + 2) for i, word in enumerate(TENS)
-}
+WORD_VALUES = (
+    {word: i for i, word in enumerate(UNITS)}
+    | {word: 10 * (i + 2) for i, word in enumerate(TENS)}
+    | {"nought": 0, "dozen": 12}
+)
 SCALES = {"hundred": 100, "thousand": 1000}
 _WORD = r"(?:" + "|".join(sorted([*WORD_VALUES, *SCALES], key=len, reverse=True)) + r")"
 # "five hundred", "sixty-four", "zero point zero five", "three e minus five", "a couple of"
@@ -32,7 +34,7 @@ SPELLED = re.compile(
     rf"\b(?P<int>{_WORD}(?:[\s-]+(?:and[\s-]+)?{_WORD})*)"
     rf"(?:\s+point(?P<frac>(?:\s+{_WORD})+))?"
     rf"(?:\s+e\s+(?P<sign>minus|plus)?\s*(?P<exp>{_WORD}))?\b"
-    r"|\ba couple of\b|\b(?P<k>\d+(?:\.\d+)?)k\b"
+    r"|\ba (?:couple of|dozen)\b|\b(?P<k>\d+(?:\.\d+)?)k\b"
     rf"|\bpoint(?P<lead>(?:\s+{_WORD})+)\b",  # "above point eight five": 0.85
     re.IGNORECASE,
 )
@@ -60,8 +62,8 @@ def _spelled(match: re.Match[str]) -> str:
     said = match.group()
     if match["k"]:
         return str(int(float(match["k"]) * 1000))
-    if said.lower() == "a couple of":
-        return "2"
+    if said.lower().startswith("a "):  # "a couple of", "a dozen"
+        return "2" if said.lower() == "a couple of" else "12"
     if match["lead"]:
         digits = [WORD_VALUES.get(w.lower()) for w in match["lead"].split()]
         if any(d is None or d > 9 for d in digits):
@@ -88,4 +90,8 @@ def _spelled(match: re.Match[str]) -> str:
 
 def words_to_digits(text: str) -> str:
     """Numbers written in words as digits ("twelve epochs" -> "12 epochs", "1k" -> "1000")."""
-    return SPELLED.sub(_spelled, text)
+    return DECIMAL_COMMA.sub(r"0.\1", SPELLED.sub(_spelled, text))
+
+
+# "0,9" is a decimal written with a comma (a list or thousands never start with a lone 0)
+DECIMAL_COMMA = re.compile(r"(?<![\w.,])0,(\d+)\b(?![.,]\d)")
