@@ -64,7 +64,7 @@ GROUP = re.compile(
     + NAME
     + r"|(?:\bgroup"
     + LINK
-    + r"|\bregist\w*\s+(?:it\s+|the\s+model\s+)?(?:in|into|to|under)\s+(?:the\s+)?)"
+    + r"|\bregist\w*\s+(?:(?:it|them|the\s+\w+)\s+)?(?:again\s+)?(?:in|into|to|under)\s+(?:the\s+)?)"
     # a name, not a word: hyphenated, snake_case or CamelCase ("churn-models", "CardFraud")
     + r"(?P<quoted>[`'\"]?(?:[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)+"
     + r"|(?-i:[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+))[`'\"]?)",

@@ -41,7 +41,7 @@ from sagewright.agents.text.metrics import (
 )
 from sagewright.agents.text.numbers import parse_number, words_to_digits
 from sagewright.agents.text.spelling import correct_typos
-from sagewright.agents.text.windows import MAX_SENTENCE, sentence_bounds
+from sagewright.agents.text.windows import MAX_SENTENCE, SENTENCE_BREAK, sentence_bounds
 from sagewright.registry import Registry, default_registry
 from sagewright.registry.cues import DATA_NOUNS
 
@@ -120,6 +120,9 @@ NEG_POSTFIX = re.compile(
     r"|\bnot (?:part of|in) (?:this|the) pipeline\b|\b(?:can|will|should|must) wait\b"
     r"|\b(?:later|another time|in a follow-?up)\b(?!\s+(?:step|steps|stage|stages|on in)\b)"
     r"|\belsewhere\b|\boutside (?:of )?(?:this|the) pipeline\b|\bleave (?:it|that|this|them) out\b"
+    # "calibration: s3://... (optional, skip for now)", "tune nothing.": said after the ask
+    r"|\((?:[^()\n]{0,20}[,;]\s*)?(?:skip\w*|not needed|removed|dropped|omit\w*)\b[^()\n]{0,20}\)"
+    r"|\b(?:nothing|none)\b(?=\s*(?:[.;!\n]|$))"
     r"|\b(?:can|could|should|may|will)\s+be\s+(?:left out|skipped|dropped|omitted|excluded)\b"
     r"|\b(?:is|are)(?:n't|\s+not)\s+(?:really\s+)?(?:something|anything|what)\s+(?:we|i)\s+"
     r"(?:really\s+)?(?:need|want)"
@@ -138,7 +141,7 @@ NEG_ELLIPSIS = re.compile(
 # batch transform"), on either side of the cue.
 RETRACT = re.compile(
     r"\b(?:forget (?:that|it|about (?:that|it|them))|scratch (?:that|it)|never ?mind|nvm|"
-    r"ignore (?:that|it)|cancel (?:that|it)|drop (?:that|it)|take (?:that|it) back|"
+    r"ignore (?:that|it)|cancel (?:that|it)|drop (?:that|it)|take (?:that|it) back|belay that|"
     r"(?:isn't|aren't|is not|are not|no longer) needed(?: any ?more)?|"
     r"(?:don't|do not|doesn't|does not) need (?:it|them|that) any ?more)\b"
 )
@@ -328,7 +331,7 @@ def _join_wrapped_lines(text: str) -> str:
             out.append(stripped)  # a code fence line stays on its own
             continue
         starts_item = bool(
-            re.match(r"^(?:[-*•+]|\d+[.)]|[a-z][.)]\s|[A-Z]|[\w ]{1,30}(?::|->|=>|=)\s)", stripped)
+            re.match(r"^(?:[-*•+#]|\d+[.)]|[a-z][.)]\s|[A-Z]|[\w ]{1,30}(?::|->|=>|=)\s)", stripped)
         )
         if not stripped or not prev or starts_item or prev[-1:] in ".:!?;":
             out.append(stripped)
@@ -529,7 +532,8 @@ def _negated_spans(text: str) -> list[tuple[int, int]]:
         spans.extend(_ellipsis(text, end))
     for cue in NEG_POSTFIX.finditer(text):
         start = max(0, cue.start() - MAX_SENTENCE)
-        for match in CLAUSE_START.finditer(text, start, cue.start()):
+        clause = SENTENCE_BREAK if cue.group().startswith("(") else CLAUSE_START  # the whole item
+        for match in clause.finditer(text, start, cue.start()):
             start = match.end()
         spans.append((start, cue.start()))
         spans.extend(_ellipsis(text, cue.end()))
@@ -541,9 +545,12 @@ def _negated_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-HEADING = re.compile(r"^[ \t]*(?:#+[ \t]*)?(?P<head>[^\n:]{1,40}?)[ \t]*:[ \t]*$", re.MULTILINE)
+HEADING = re.compile(
+    r"^[ \t]*(?:(?P<hashes>#+|h\d\.)[ \t]*)?(?P<head>[^\n:]{1,40}?)[ \t]*(?::|(?(hashes)|:))[ \t]*$",
+    re.MULTILINE,
+)
 LIST_ITEM = re.compile(r"[ \t]*(?:[-*•+]|\d+[.)])[ \t]")
-NON_GOALS = re.compile(r"\bnon-?goals?\b")
+NEGATIVE_HEAD = re.compile(r"\bnon-?goals?\b|\bremoved\b|\bdropped\b")
 
 
 def _negative_lists(text: str) -> list[tuple[int, int]]:
@@ -552,11 +559,16 @@ def _negative_lists(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for heading in HEADING.finditer(text):
         head = heading["head"]
-        if not (NEG_PREFIX.search(head) or NEG_POSTFIX.search(head) or NON_GOALS.search(head)):
+        if not (NEG_PREFIX.search(head) or NEG_POSTFIX.search(head) or NEGATIVE_HEAD.search(head)):
             continue
         end = heading.end()
         for line in re.finditer(r"\n([^\n]*)", text[end:]):
-            if not LIST_ITEM.match(line.group(1)):
+            # a "## Removed" section runs to the next heading, a "Not needed:" list to its end
+            if (
+                HEADING.match(line.group(1))
+                if heading["hashes"]
+                else not LIST_ITEM.match(line.group(1))
+            ):
                 break
             spans.append((end + line.start(1), end + line.end(1)))
     return spans
