@@ -64,10 +64,12 @@ GROUP = re.compile(
     + NAME
     + r"|(?:\bgroup"
     + LINK
-    + r"|\bregist\w*\s+(?:(?:it|them|the\s+\w+)\s+)?(?:again\s+)?(?:in|into|to|under)\s+(?:the\s+)?)"
-    # a name, not a word: hyphenated, snake_case or CamelCase ("churn-models", "CardFraud")
+    + r"|\bregist\w*\s+(?:(?:it|them|the\s+\w+)\s+)?(?:again\s+)?(?:in|into|to|under)\s+"
+    + r"(?:the\s+)?)"
+    # a name, not a word: hyphenated, snake_case or CamelCase ("churn-models", "CardFraud");
+    # "the SageMaker Model Registry" is the registry itself
     + r"(?P<quoted>[`'\"]?(?:[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)+"
-    + r"|(?-i:[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+))[`'\"]?)",
+    + r"|(?-i:[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+))[`'\"]?)(?![\w-])(?!\s+(?:model\s+)?registry)",
     re.IGNORECASE,
 )
 APPROVAL = re.compile(

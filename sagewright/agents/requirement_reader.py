@@ -546,7 +546,8 @@ def _negated_spans(text: str) -> list[tuple[int, int]]:
 
 
 HEADING = re.compile(
-    r"^[ \t]*(?:(?P<hashes>#+|h\d\.)[ \t]*)?(?P<head>[^\n:]{1,40}?)[ \t]*(?::|(?(hashes)|:))[ \t]*$",
+    r"^[ \t]*(?:(?P<hashes>#+|h\d\.)[ \t]*)?(?P<head>[^\n:]{1,40}?)[ \t]*"
+    r"(?::|(?(hashes)|:))[ \t]*$",
     re.MULTILINE,
 )
 LIST_ITEM = re.compile(r"[ \t]*(?:[-*•+]|\d+[.)])[ \t]")
