@@ -131,7 +131,10 @@ def _width(line: str, delimiter: str) -> int:
 
 
 def _cells(line: str, delimiter: str) -> list[str]:
-    return [c.strip() for c in next(csv.reader([line], delimiter=delimiter))]
+    try:
+        return [c.strip() for c in next(csv.reader([line], delimiter=delimiter))]
+    except (csv.Error, StopIteration):  # a stray carriage return or NUL: not a row
+        return [line]
 
 
 def _statement(cells: list[str], header: list[str]) -> str:
