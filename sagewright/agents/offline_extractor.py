@@ -347,6 +347,7 @@ RULED_OUT = [
         re.IGNORECASE,
     ),
 ]
+UNLESS = re.compile(r"\bunless\b", re.IGNORECASE)
 FAIL_CUE = re.compile(
     r"\b(?:fail|fails|stop|stops|block|blocks|reject|abort|halt)\b[^.\n]{0,40}$", re.IGNORECASE
 )
@@ -663,10 +664,10 @@ def _gate(ctx: _Context) -> None:
             if (groups.get("bound") or "").lower().startswith("max"):
                 comparison = "<="
             start, _ = sentence_bounds(ctx.masked, match.start())
-            if FAIL_CUE.search(ctx.masked[start : match.start()]) or states_failure(
-                ctx.masked, match.end()
-            ):
-                comparison = INVERSE[comparison]  # "fail if AUC < 0.8" passes on AUC >= 0.8
+            cue = FAIL_CUE.search(ctx.masked[start : match.start()])
+            # "fail if AUC < 0.8" passes on AUC >= 0.8; "block it unless MAE <= 9" on MAE <= 9
+            if (cue and not UNLESS.search(cue.group())) or states_failure(ctx.masked, match.end()):
+                comparison = INVERSE[comparison]
             evidence = ctx.snippet(match.start(), match.end())
             ctx.collector.add("gate.metric", metric, evidence)
             ctx.collector.add("gate.threshold", threshold, evidence)
