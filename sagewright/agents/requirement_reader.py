@@ -330,8 +330,12 @@ def _join_wrapped_lines(text: str) -> str:
         if stripped.startswith("```") or prev.startswith("```"):
             out.append(stripped)  # a code fence line stays on its own
             continue
-        starts_item = bool(
-            re.match(r"^(?:[-*•+#]|\d+[.)]|[a-z][.)]\s|[A-Z]|[\w ]{1,30}(?::|->|=>|=)\s)", stripped)
+        starts_item = bool(  # an item, a heading, a key, or a chat message ("[09:14] raj: ...")
+            re.match(
+                r"^(?:[-*•+#]|\d+[.)]|[a-z][.)]\s|[A-Z]|\[[^\]\n]{1,20}\]|"
+                r"[\w ]{1,30}(?::|->|=>|=)\s)",
+                stripped,
+            )
         )
         if not stripped or not prev or starts_item or prev[-1:] in ".:!?;":
             out.append(stripped)
