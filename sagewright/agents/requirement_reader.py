@@ -525,6 +525,9 @@ def _negated_spans(text: str) -> list[tuple[int, int]]:
     for cue in NEG_PREFIX.finditer(text):
         stop = SCOPE_STOP.search(text, cue.end())
         end = stop.start() if stop else len(text)
+        if cue.group() in ("instead of", "rather than"):  # the replaced thing only, not what
+            comma = text.find(",", cue.end(), end)  # follows it ("..., the team wants an MLP")
+            end = comma if comma >= 0 else end
         if SUBSTITUTE.match(cue.group()):  # "replace the batch transform with an evaluation"
             new = re.compile(r"\b(?:with|for|by)\b").search(text, cue.end(), end)
             end = new.start() if new else end
