@@ -103,8 +103,8 @@ PAYLOAD_ACTION = re.compile(
     r"|\bpayload generation\b"
 )
 
-NEG_PREFIX = re.compile(
-    r"\b(?:no need (?:to|for)|no(?!-)|nobody|no-one|not|don't|dont|do not|does not|doesn't|"
+NEG_PREFIX = re.compile(  # not inside a hyphenated name ("the onboarding-drop model")
+    r"(?<!-)\b(?:no need (?:to|for)|no(?!-)|nobody|no-one|not|don't|dont|do not|does not|doesn't|"
     r"never|without|skip|skipping|skipped|exclude|excluding|omit|omitting|leave out|drop|"
     r"neither|nor|"
     r"nothing(?!\s+(?:beyond|but|except|other than|more than|besides|apart from|else but))|"
@@ -602,25 +602,28 @@ STAGE_ORDER = (
 )
 SCOPE_END = re.compile(
     r"\b(?:stop(?:s|ping)? (?:once|after|when|at)|as far as|up to and including|no further than|"
-    r"only up to|go (?:only )?(?:up )?to)\b(?P<clause>[^.;,\n]{0,60})"
+    r"only up to|go (?:only )?(?:up )?to)\b(?P<clause>[^.;,:(\n]{0,60})"
 )
 STAGE_WORDS = ((TRAIN, re.compile(r"\btrain\w*")), (PREPROCESS, re.compile(r"pre-?process|prepar")))
 
 
-def _scope_end(text: str, mentions: list[Mention]) -> set[str]:
-    """Stages after the one a scope phrase stops at ("stop once the model is trained")."""
+def _scope_end(text: str, mentions: list[Mention]) -> tuple[set[str], set[str]]:
+    """The stage a scope phrase stops at, which is asked ("stop once the model is trained"
+    asks for training), and the stages after it, which are not."""
+    last_stages: set[str] = set()
     later: set[str] = set()
     for match in SCOPE_END.finditer(text):
-        named = [
+        # a stage verb names the stop ("the model is trained"); else the stages mentioned
+        named = [c for c, word in STAGE_WORDS if word.search(match["clause"])] or [
             m.concept
             for m in mentions
             if match.start("clause") <= m.start < match.end("clause") and m.concept in STAGE_ORDER
         ]
-        named += [c for c, word in STAGE_WORDS if word.search(match["clause"])]
         if named:
             last = max(STAGE_ORDER.index(c) for c in named)
+            last_stages.add(STAGE_ORDER[last])
             later.update(c for c in STAGE_ORDER[last + 1 :] if c != TUNE or TRAIN not in named)
-    return later
+    return last_stages, later
 
 
 def _conditioned(text: str, pos: int) -> bool:
@@ -842,7 +845,9 @@ def read_requirement(requirement: str, registry: Registry | None = None) -> Inte
     intent.framework = _framework(text)
     intent.asked = {m.concept for m in mentions if not m.negated}
     intent.negated = {m.concept for m in mentions if m.negated and not _in_past(text, m)}
-    intent.negated |= _scope_end(text, mentions)
+    stops_at, after_stop = _scope_end(text, mentions)
+    intent.negated |= after_stop
+    intent.asked |= stops_at - intent.negated
     intent.model_uri = models[0].value if models else None
     intent.unsupported_model = framework_outside(joined)
     if intent.unsupported_model:
