@@ -777,11 +777,20 @@ def _gate_from(
     jobs = _job_mentions(before_metric)
     job = jobs[-1][1] if jobs else None
     guards = _guards(text, match.start(), match.end(), sent_start, sent_end, mentions)
+    later = PASSES.search(text, sent_end, min(len(text), sent_end + 300))
+    if not guards and later:  # "rmse must be at most 18.5. If it passes: package + register"
+        lo, hi = sentence_bounds(text, later.start())
+        guards = _guardable_in(text, lo, hi, mentions)
     if not guards and states_failure(text, match.end()):  # "..., stop here": what follows
         guards = tuple(m.concept for m in mentions if m.start >= sent_end and m.guardable)[:1]
     return Gate(metric, threshold, comparison, job, guards, (match.start(), match.end()))
 
 
+# a later condition that points back at the gate: the stages it names are the guarded ones
+PASSES = re.compile(
+    r"\b(?:if|when|once|after)\s+(?:it|that|this|the\s+(?:gate|check|model|evaluation|metric))"
+    r"\s+(?:passes|pass|succeeds|is ok|holds)\b|\bif so\b|\bon (?:success|pass)\b"
+)
 # a condition dropped into a coordination: the stage it guards comes after it
 INTERJECTED = re.compile(r"\b(?:and|or|then|but)\s*[,—–]\s*$")
 ATTRIBUTIVE_PACKAGED = re.compile(r"packaged\s+(?:\w+\s+)?(?:model|artifacts?|bundle|archive)\b")
