@@ -148,6 +148,9 @@ RETRACT = re.compile(
 CONDITION = re.compile(r"\b(?:unless|if|until|when|once|provided|as long as)\b")
 SCOPE_STOP = re.compile(
     r"[.!?](?=\s|$)|[;\n—–:()]|,\s*(?:and|then|please)\b"
+    # a comma that opens a clause of its own ("scratch the gate, the owner wants ...")
+    r"|,\s*(?:the|a|an|our|this|that|it|they|he|she|you)\s+(?:\w+\s+){0,2}?"
+    r"(?:wants?|needs?|is|are|was|were|should|will|would|can|must|has|have|asked)\b"
     r"|\b(?:but|however|although|though|then|just|only|except|since|"
     r"because|so|we|we'll|i|which|while|instead(?!\s+of)|whereas)\b"
 )
@@ -781,11 +784,15 @@ def _gate_from(
     if not guards and later:  # "rmse must be at most 18.5. If it passes: package + register"
         lo, hi = sentence_bounds(text, later.start())
         guards = _guardable_in(text, lo, hi, mentions)
-    if not guards and states_failure(text, match.end()):  # "..., stop here": what follows
+    stops = states_failure(text, match.end()) or OTHERWISE_STOP.match(text, match.end())
+    if not guards and stops:  # "..., stop here" / "..., otherwise stop": what follows
         guards = tuple(m.concept for m in mentions if m.start >= sent_end and m.guardable)[:1]
     return Gate(metric, threshold, comparison, job, guards, (match.start(), match.end()))
 
 
+OTHERWISE_STOP = re.compile(
+    r"[^.;\n]{0,30}?\b(?:otherwise|else)\b[^.;\n]{0,20}?\b(?:stop|fail|abort|halt)"
+)
 # a later condition that points back at the gate: the stages it names are the guarded ones
 PASSES = re.compile(
     r"\b(?:if|when|once|after)\s+(?:it|that|this|the\s+(?:gate|check|model|evaluation|metric))"
