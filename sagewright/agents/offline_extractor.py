@@ -875,15 +875,25 @@ def _sources(ctx: _Context) -> None:
         for n in ctx.topology.nodes
     )
     data: list[Mention] = []
+
+    def stated_existing(mention: Mention) -> bool:
+        start, end = sentence_bounds(ctx.masked, mention.start)
+        return bool(EXISTING_CUE.search(ctx.masked[start:end]))
+
+    models = [m for m in ctx.mentions if m.kind == "s3" and MODEL_FILE.search(m.value)]
+    # "use the existing model s3://.../v2/model.tar.gz ... roll back to .../v1/model.tar.gz":
+    # when some model files are said to be the existing model, the others are not
+    existing = [m for m in models if stated_existing(m)]
     for mention in ctx.mentions:
         if mention.kind in ("arn", "url"):
             continue
         if not ctx.whole(mention.start, mention.end):
             continue
         if mention.kind == "s3" and _is_model(ctx, mention, needs_model, bool(job_types)):
-            start, end = sentence_bounds(ctx.masked, mention.start)
-            stated_existing = EXISTING_CUE.search(ctx.masked[start:end])
-            if has_model_field and (needs_model or stated_existing):
+            if existing and mention not in existing:
+                ctx.notes.append(f"model file {mention.value} is not the existing model named")
+                continue
+            if has_model_field and (needs_model or stated_existing(mention)):
                 ctx.collector.add("existing_model_uri", mention.value, mention.value)
             else:
                 ctx.notes.append(f"model file {mention.value} is not used by this topology")
@@ -915,6 +925,8 @@ def _sources(ctx: _Context) -> None:
 def _is_model(ctx: _Context, mention: Mention, needs_model: bool, has_data: bool) -> bool:
     if MODEL_FILE.search(mention.value):
         return True
+    if any(MODEL_FILE.search(m.value) for m in ctx.mentions if m.kind == "s3"):
+        return False  # a model file is named: a folder is not the model
     path = mention.value[5:].split("/", 1)[-1].lower()
     return needs_model and (not has_data or bool(re.search(r"\bmodels?\b", path)))
 

@@ -109,11 +109,13 @@ NEG_PREFIX = re.compile(  # not inside a hyphenated name ("the onboarding-drop m
     r"neither|nor|"
     r"nothing(?!\s+(?:beyond|but|except|other than|more than|besides|apart from|else but))|"
     r"avoid|instead of|rather than|no longer|won't|will not|shouldn't|should not|"
+    r"kein|keine|keinen|keiner|nicht|ohne|"  # German: "keine Registrierung", "kein Training"
     r"hold(?:ing)? off(?: on)?|put(?:ting)? off|defer\w*|postpon\w*|scratch|forget|cancel|"
     r"replac(?:e|es|ed|ing)|swap(?:s|ped|ping)?|substitut\w*)\b|\bw/o\b"
 )
 NEG_POSTFIX = re.compile(
     r"\b(?:comes?|will come) (?:next|later)\b|\bnext (?:sprint|week|month|quarter|release|phase)\b"
+    r"|\b(?:erst )?(?:nächste|naechste)[nrs]? (?:woche|monat|sprint|quartal)\b"
     r"|\b(?:handled|done) (?:in|by) (?:a |another )?separate\b|\bin a separate pipeline\b|"
     r"\b(?:(?:is|are)\s+)?(?:not|n't)\s+(?:needed|required|necessary|wanted)\b|\bisn't needed\b"
     r"|\baren't needed\b|\bby hand\b|\bmanually\b|\bourselves\b|\bout of scope\b"
@@ -226,13 +228,15 @@ GATE_EXPR_REVERSED = re.compile(
     r"(?:reaches|hits|scores|gets|achieves|of at least|at least|above|over|>=|≥)\s*(?:an?\s+)?"
     r"(?P<num>\d*\.?\d+)\s*(?P<pct>%|percent)?\s+" + METRIC + r"\b"
 )
-GATE_CONDITION = re.compile(
-    r"\b(?:only if|only when|unless|if|when|provided(?: that)?|as long as|once|gate\w*|"
+GATE_CONDITION = re.compile(  # German too: "nur wenn", "falls"
+    r"(?<![a-z])gate|\b(?:only if|only when|unless|if|when|provided(?: that)?|as long as|once|"
+    r"wenn|falls|sofern|"
     r"condition\w*|passes|pass|meets|clears|threshold|fail\w*|must|require\w*|ensur\w*|"
     r"verif\w*|after checking|make sure|block\w*|stop\w*|only after|after it|before)\b"
 )
 GATE_MARKERS = re.compile(
-    r"\b(?:only if|only when|only after|unless|if|when|provided(?: that)?|as long as|once)\b"
+    r"\b(?:only if|only when|only after|unless|if|when|provided(?: that)?|as long as|once|"
+    r"nur wenn|wenn|falls|sofern)\b"
 )
 FRAMEWORK_WORDS = {
     "pytorch": re.compile(

@@ -14,9 +14,12 @@ import re
 
 from sagewright.agents.text.layout import laid_out
 
-SIGN_OFF = re.compile(
+SIGN_OFF = re.compile(  # English and the sign-offs of other languages people write in
     r"^[ \t]*(?:--|thanks|thank you|many thanks|cheers|best|best regards|kind regards|regards|"
-    r"warm regards|sincerely|br)[ \t]*[,.!]?[ \t]*$",
+    r"warm regards|sincerely|br|viele grüße|viele gruesse|mit freundlichen grüßen|"
+    r"liebe grüße|beste grüße|gruß|danke|vielen dank|merci|cordialement|bien à vous|gracias|"
+    r"saludos|un saludo|atentamente|grazie|cordiali saluti|obrigado|obrigada|"
+    r"atenciosamente)[ \t]*[,.!]*[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 POSTSCRIPT = re.compile(r"^[ \t]*p\.?[ \t]?s\.?(?::|\s)", re.IGNORECASE | re.MULTILINE)

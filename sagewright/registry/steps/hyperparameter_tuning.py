@@ -244,7 +244,9 @@ SPEC = StepSpec(
     stage=Stage.TRAINING,
     ask="tune",
     cues=(
-        r"(?<!fine-)(?<!fine )\b(?:tune|tunes|tuning|tuned)\b",
+        # not fine-tuning, nor tuning of performance, cost or instance sizes
+        r"(?<!fine-)(?<!fine )(?<!perf )(?<!performance )(?<!cost )(?<!instance )"
+        r"\b(?:tune|tunes|tuning|tuned)\b",
         r"\bhyper-?parameter\s+(?:search|optimi[sz]ation|sweep|tuning|job)\b|\bhpo\b",
         r"\b(?:grid|random|bayesian)[- ]search\w*|\bbayesian optimi[sz]ation\b",
         r"\bhyperparametertuning\b",
