@@ -48,3 +48,11 @@ def test_a_colon_after_a_source_starts_a_new_clause() -> None:
         "with the evaluation step and fit a calibration."
     )
     assert [s.job_type for s in intent.sources] == ["training", "calibration"]
+
+
+def test_a_voice_note_reads_without_its_fillers_and_stutters() -> None:
+    from sagewright.agents.text.discourse import unfilled
+
+    said = "we take the, the churn data, and, um, if the AUC is, like, above 0.85, uh, register"
+    assert unfilled(said) == "we take the churn data, and if the AUC is above 0.85 register"
+    assert unfilled("that that is fine; I like XGBoost") == "that that is fine; I like XGBoost"

@@ -41,9 +41,25 @@ SPEAKER = re.compile(
 )
 
 
+# Spoken fillers ("the AUC is, like, above 0.85", "has to be, um, under 0.3") and a word said
+# twice ("we take the, the churn data"): a voice note read as the sentence it means.
+FILLER = re.compile(
+    r",?[ \t]+(?:um+|uh+|erm+|er|uhm+|hmm+|ah+|like|you know|i mean|sort of|kind of)"
+    r"[ \t]*,(?=[ \t])"
+    r"|\b(?:um+|uh+|erm+|uhm+)\b,?",
+    re.IGNORECASE,
+)
+STUTTER = re.compile(r"\b(\w+),[ \t]+\1\b", re.IGNORECASE)
+
+
+def unfilled(text: str) -> str:
+    """``text`` without spoken fillers and stutters."""
+    return STUTTER.sub(r"\1", FILLER.sub("", text))
+
+
 def told(text: str) -> str:
-    """The requirement in the order it was said, without an email's footer."""
-    text = laid_out(text)
+    """The requirement in the order it was said, without an email's footer or fillers."""
+    text = unfilled(laid_out(text))
     header = QUOTE_HEADER.search(text)
     if header:
         reply, quoted = text[: header.start()], MAIL_HEADER.sub("", text[header.end() :])
