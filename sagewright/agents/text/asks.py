@@ -68,6 +68,14 @@ OUTSIDE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("feature store ingestion", re.compile(r"\bfeature store\b", re.IGNORECASE)),
     (
+        "another SageMaker feature",
+        re.compile(
+            r"\b(?:data wrangler|jumpstart|model cards?|inference recommender|sagemaker neo|"
+            r"neo compil\w*|labell?ing jobs?|ground truth labell?ing)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
         "A/B testing",
         re.compile(
             r"\b(?:a/b test\w*|ab test\w*|split traffic|traffic split|canary|shadow "
