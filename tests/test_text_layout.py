@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sagewright.agents.text.discourse import told
-from sagewright.agents.text.layout import laid_out
+from sagewright.agents.text.layout import corrected, laid_out
 
 
 @pytest.mark.parametrize(
@@ -28,6 +28,11 @@ from sagewright.agents.text.layout import laid_out
             "\n\n- Train on s3://b/t/ & package\n\n",
         ),
         ("Label {{churned}}, id {{cid}}", "Label churned, id cid"),
+        ("quality_gate,yes,auc>=0.8\nregister,no,", "quality gate: yes; auc>=0.8\nregister: no"),
+        ("[gate]\nmetric = 'rmse'\nmax = 1.2\n", "gate: metric = 'rmse', max = 1.2\n"),
+        ("Q6. Calibration?  A: no", "Calibration: no"),
+        ("AUC is, like, above 0.85, um, on the, the test", "AUC is  above 0.85  on  the test"),
+        ("pkg w/o reg", "package without register"),
         (
             "We train, evaluate, package.\nThen register, please.",
             "We train, evaluate, package.\nThen register, please.",
@@ -47,3 +52,10 @@ def test_a_forwarded_mail_is_older_than_the_note_on_top():
     said = told(text)
     assert said.index("3 in parallel") < said.index("5 parallel jobs")
     assert "charter" not in said and "From:" not in said
+
+
+def test_a_spoken_self_correction_replaces_the_number_before_it():
+    assert corrected("10 epochs. No, make it 15. lr 0.1") == "15 epochs. lr 0.1"
+    assert corrected("[09:31] maria: yes. actually make it 30 epochs") == (
+        "[09:31] maria: yes. actually make it 30 epochs"  # a time stamp is not a value
+    )

@@ -32,6 +32,7 @@ from sagewright.agents.text.literals import MASK, Mention, find_mentions, flatte
 from sagewright.agents.text.metrics import (
     GATE_PATTERNS,
     INVERSE,
+    THRESHOLD,
     comparison_of,
     normal_metric,
     states_failure,
@@ -290,10 +291,10 @@ CATEGORICAL_NAMES: list[tuple[str, dict[str, str], str]] = [
     (r"tree[_ ]method", {"xgboost": "tree_method"}, r"[a-z]+"),
 ]
 STRONG_CONNECT = (
-    r"\s*(?:=|:|->|→|\b(?:fixed|set|kept|held)\s+(?:at|to)\b|\bof\b|\bis\b|\bto\b|\bat\b"
+    r"\s*(?:=|:|->|→|\b(?:fixed|set|kept|held)(?:\s+(?:at|to))?\b|\bof\b|\bis\b|\bto\b|\bat\b"
     r"|\bequal to\b|\bto be\b)?\s*"
 )
-WEAK_CONNECT = r"\s*(?:=|:|->|→|\bof\b|\bset to\b|\bequal to\b)\s*"
+WEAK_CONNECT = r"\s*(?:=|:|->|→|\bof\b|\bset(?: to)?\b|\bequal to\b)\s*"
 UNITS = {
     "rounds": "num_round",
     "boosting rounds": "num_round",
@@ -320,7 +321,7 @@ OBJECTIVE_LITERAL = re.compile(r"\b(?:binary|multi|reg|count|rank):[a-z]+\b")
 # A value a statement rules out: a region code, an instance type, a masked literal (S3 URI,
 # query), a number or a quoted name, optionally as ``name = value``.
 OLD_VALUE = (
-    rf"(?:[A-Za-z_][A-Za-z0-9_]*(?:[ _][A-Za-z0-9_]+)?\s*(?:[:=]|\bof\b)\s*)?"
+    rf"(?:[A-Za-z_][A-Za-z0-9_]*(?:[ _][A-Za-z0-9_]+)?\s*(?:[:=]|\bof\b)\s*(?!{NUMBER}\s+[a-z]))?"
     rf"(?:{REGION_CODE.pattern}|{INSTANCE.pattern}|{MASK}+|(?<![A-Za-z0-9_.]){NUMBER}(?![A-Za-z0-9_])"
     r"|[`'\"][A-Za-z0-9_:\-]+[`'\"])"
 )
@@ -348,6 +349,9 @@ RULED_OUT = [
     ),
 ]
 UNLESS = re.compile(r"\bunless\b", re.IGNORECASE)
+BARE_THRESHOLD = re.compile(
+    rf"\bthreshold\s*(?:to|at|of|=|:|is|should be|becomes?)?\s*{THRESHOLD}", re.IGNORECASE
+)
 FAIL_CUE = re.compile(
     r"\b(?:fail|fails|stop|stops|block|blocks|reject|abort|halt)\b[^.\n]{0,40}$", re.IGNORECASE
 )
@@ -672,6 +676,10 @@ def _gate(ctx: _Context) -> None:
             ctx.collector.add("gate.metric", metric, evidence)
             ctx.collector.add("gate.threshold", threshold, evidence)
             ctx.collector.add("gate.comparison", comparison, evidence)
+    for match in BARE_THRESHOLD.finditer(ctx.masked):  # "make the threshold 0.82"
+        if not any(s <= match.start() < e for s, e in taken):
+            value = _number_text(match["value"], percent=bool(match["percent"]))
+            ctx.collector.add("gate.threshold", value, ctx.snippet(match.start(), match.end()))
 
 
 def _comparison(comp: str | None, orwhat: str | None, metric: str) -> str:

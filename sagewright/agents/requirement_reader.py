@@ -33,8 +33,6 @@ from sagewright.agents.text.literals import find_mentions
 from sagewright.agents.text.metrics import (
     FRACTIONS,
     GATE_PATTERNS,
-    METRIC,
-    comparator,
     comparison_of,
     normal_metric,
     states_failure,
@@ -214,19 +212,6 @@ LOAD_JOB = re.compile(
 LOAD_ONLY = re.compile(
     r"\b(?:only|just)\b[^.;\n]{0,40}\b(?:data\s+)?load(?:ing)?\b(?![^.;\n]{0,30}\bpre-?process)"
     r"|\bdata loading step\b[^.;\n]{0,20}\bonly\b"
-)
-COMPARATOR = comparator("cmp", "is", "equals", "of", "=")
-GATE_EXPR = re.compile(
-    r"\b" + METRIC + r"\b(?:\s+score)?(?:\s+[^.;\n<>=≥≤]{0,50}?)??"
-    r"(?:\s+(?:is|was|must be|should be|stays|comes in|comes out|must|should|needs to be))?"
-    r"\s*(?:an?\s+)?"
-    + COMPARATOR
-    + r"\s*(?:an?\s+)?(?P<num>\d*\.?\d+)\s*(?P<pct>%|percent)?(?:\s+or\s+(?P<or>higher|more|"
-    r"above|better|lower|less|below))?"
-)
-GATE_EXPR_REVERSED = re.compile(
-    r"(?:reaches|hits|scores|gets|achieves|of at least|at least|above|over|>=|≥)\s*(?:an?\s+)?"
-    r"(?P<num>\d*\.?\d+)\s*(?P<pct>%|percent)?\s+" + METRIC + r"\b"
 )
 GATE_CONDITION = re.compile(  # German too: "nur wenn", "falls"
     r"(?<![a-z])gate|\b(?:only if|only when|unless|if|when|provided(?: that)?|as long as|once|"
@@ -638,7 +623,7 @@ def _conditioned(text: str, pos: int) -> bool:
     start, _ = sentence_bounds(text, pos)
     before = text[start:pos]
     return bool(re.match(r"\s*(?:only\s+)?(?:unless|if|until|provided|as long as)\b", before)) and (
-        bool(GATE_EXPR.search(before) or GATE_EXPR_REVERSED.search(before))
+        any(pattern.search(before) for pattern in GATE_PATTERNS)
     )
 
 
@@ -754,7 +739,7 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
 def _gate(text: str, mentions: list[Mention], negated: set[str]) -> Gate | None:
     if GATE in negated:
         return None
-    for pattern in (GATE_EXPR, GATE_EXPR_REVERSED, *GATE_PATTERNS):
+    for pattern in GATE_PATTERNS:
         for match in pattern.finditer(text):
             sent_start, sent_end = sentence_bounds(text, match.start())
             sentence = text[sent_start:sent_end]
@@ -772,14 +757,11 @@ def _gate_from(
     text: str, match: re.Match[str], sent_start: int, sent_end: int, mentions: list[Mention]
 ) -> Gate | None:
     metric = normal_metric(match.group("metric"))
-    said = match.groupdict()
-    threshold = float(parse_number(said.get("num") or said["value"]))
-    if said.get("pct") or said.get("percent") or (threshold > 1 and metric in FRACTIONS):
+    threshold = float(parse_number(match["value"]))
+    if match["percent"] or (threshold > 1 and metric in FRACTIONS):
         threshold /= 100
-    orwhat = said.get("orwhat") or (said.get("or") and f"or {said['or']}")
-    comparison = comparison_of(
-        (said.get("cmp") or said.get("comp") or "").strip() or orwhat, metric
-    )
+    said = match.groupdict()
+    comparison = comparison_of((said.get("comp") or "").strip() or said.get("orwhat"), metric)
     before_metric = text[max(sent_start, match.start() - 30) : match.start()]
     jobs = _job_mentions(before_metric)
     job = jobs[-1][1] if jobs else None

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-from sagewright.agents.text.layout import laid_out
+from sagewright.agents.text.layout import corrected, laid_out
+from sagewright.agents.text.numbers import words_to_digits
 
 SIGN_OFF = re.compile(  # English and the sign-offs of other languages people write in
     r"^[ \t]*(?:--|thanks|thank you|many thanks|cheers|best|best regards|kind regards|regards|"
@@ -59,7 +60,7 @@ def unfilled(text: str) -> str:
 
 def told(text: str) -> str:
     """The requirement in the order it was said, without an email's footer or fillers."""
-    text = unfilled(laid_out(text))
+    text = corrected(words_to_digits(unfilled(laid_out(text))))
     header = QUOTE_HEADER.search(text)
     if header:
         reply, quoted = text[: header.start()], MAIL_HEADER.sub("", text[header.end() :])

@@ -38,6 +38,7 @@ SHORT = {"pkg": "package", "grp": "group", "lbl": "label", "reg": "register", "w
 SHORTHAND = re.compile(r"(?<![\w:/])(?:pkg|grp|lbl|reg|w/o)(?![\w:/])|(?<!\w)w/(?=\s)", re.I)
 TABLE_ROW = re.compile(r"^[ \t]*\|(?P<cells>.*)\|[ \t]*$")
 TABLE_RULE = re.compile(r"^[\s|:\-]*$")
+TOGGLE = re.compile(r"yes|no|true|false|on|off|y|n", re.I)
 LOW, HIGH = re.compile(r"min\w*|low\w*|from|start"), re.compile(r"max\w*|high\w*|to|end")
 
 
@@ -143,5 +144,20 @@ def _statement(cells: list[str], header: list[str]) -> str:
         if LOW.fullmatch(header[k]) and HIGH.fullmatch(header[k + 1]) and len(cells) > k + 1:
             cells = [*cells[:k], f"{cells[k]} to {cells[k + 1]}", *cells[k + 2 :]]
             break
+    if len(cells) > 1 and TOGGLE.fullmatch(cells[1]):  # a step switched on or off, in words
+        cells = [re.sub(r"[_-]+", " ", cells[0]), *cells[1:]]
     rest = "; ".join(c for c in cells[1:] if c)
     return f"{cells[0]}: {rest}" if rest else cells[0]
+
+
+# "ten epochs. No, make it fifteen": the correction replaces the number said just before it
+CORRECTION = re.compile(
+    r"(?<![\d:.])(?P<old>\d+(?:\.\d+)?)(?![\d:\]])(?P<mid>[^\d\n]{0,30}?)[.,;!]*\s*\b(?:no|sorry|actually|wait|oops)"
+    r"\s*[,.!]?\s*(?:make (?:it|that)|i mean|rather|should be)\s+(?P<new>\d+(?:\.\d+)?)\b",
+    re.I,
+)
+
+
+def corrected(text: str) -> str:
+    """Self-corrections applied (numbers already in digits)."""
+    return CORRECTION.sub(lambda m: f"{m['new']}{m['mid']}", text)

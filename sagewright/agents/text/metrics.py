@@ -60,7 +60,7 @@ COMPARE = comparator("comp")
 FILL = (
     r"(?:\s+(?:is|of|score|on|the|test|testing|validation|val|holdout|set|data|must|be|should"
     r"|stays?|remains?|reaches?|hits?|value|needs?|to|has|gets?|achieves?|evaluation|eval"
-    r"|split)){0,5}"
+    r"|split|at)|\s+§\w+§|\s+\u2591+|\s*\([^()\n]{0,40}\)){0,8}"  # and a path or an aside
 )
 THRESHOLD = rf"(?P<value>{NUMBER})\s*(?P<percent>%|percent\b)?"
 GATE_PATTERNS = [
