@@ -31,7 +31,6 @@ from sagewright.agents.text.layout import corrected, laid_out
         ("quality_gate,yes,auc>=0.8\nregister,no,", "quality gate: yes; auc>=0.8\nregister: no"),
         ("[gate]\nmetric = 'rmse'\nmax = 1.2\n", "gate: metric = 'rmse', max = 1.2\n"),
         ("Q6. Calibration?  A: no", "Calibration: no"),
-        ("AUC is, like, above 0.85, um, on the, the test", "AUC is  above 0.85  on  the test"),
         ("pkg w/o reg", "package without register"),
         (
             "We train, evaluate, package.\nThen register, please.",
