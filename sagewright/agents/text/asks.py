@@ -67,7 +67,6 @@ OUTSIDE: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("feature store ingestion", re.compile(r"\bfeature store\b", re.IGNORECASE)),
-    ("Data Wrangler flows", re.compile(r"\bdata wrangler\b", re.IGNORECASE)),
     (
         "another SageMaker feature",
         re.compile(
