@@ -93,21 +93,24 @@ class PipelineValues:
             raise KeyError(f"unknown fact key '{key}'")
 
     def facts(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for row in rows("pipeline", "gate", "step"):
-            if row.fact and self.value_of(row) is not None:
-                out[row.key] = self.value_of(row)
-        reverse = {v: k for k, v in HYPERPARAMETER_ALIASES.items()}
-        for name, value in self.hyperparameters.items():
-            out[f"hyperparameters.{reverse.get(name, name)}"] = value
-        for job_type, sources in self.data.items():
-            for source, value in sources.items():
-                out[f"data.{job_type}.{source}"] = value
-        for name, spec in self.steps.get("HyperparameterTuning", {}).get("ranges", {}).items():
-            out[RANGES_PREFIX + name] = bounds_of(spec)
+        return self.keyed()
+
+    def keyed(self, *, facts_only: bool = True) -> dict[str, Any]:
+        """Every value under its canonical fact key; with ``facts_only=False`` every value under
+        the key it is stated by (``framework`` too, ``reg_lambda`` as such, ``NODE.PATH``)."""
+        out = {
+            row.key: self.value_of(row)
+            for row in rows("pipeline", "gate", "step")
+            if (row.fact or not facts_only) and self.value_of(row) is not None
+        }
+        said = {v: k for k, v in HYPERPARAMETER_ALIASES.items()} if facts_only else {}
+        out |= {f"hyperparameters.{said.get(n, n)}": v for n, v in self.hyperparameters.items()}
+        out |= {f"data.{job}.{f}": v for job, kept in self.data.items() for f, v in kept.items()}
+        ranges = self.steps.get("HyperparameterTuning", {}).get("ranges", {})
+        out |= {RANGES_PREFIX + name: bounds_of(spec) for name, spec in ranges.items()}
+        node_prefix = "config." if facts_only else ""
         for node, fields in self.per_node.items():
-            for path, value in fields.items():
-                out[f"config.{node}.{path}"] = value
+            out |= {f"{node_prefix}{node}.{path}": value for path, value in fields.items()}
         return out
 
 

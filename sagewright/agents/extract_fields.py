@@ -213,22 +213,7 @@ def clear_key(values: PipelineValues, key: str) -> None:
 
 def stated_keys(values: PipelineValues) -> dict[str, Any]:
     """Every key that holds a value, extra keys included."""
-    out: dict[str, Any] = {}
-    for row in rows("pipeline", "gate", "step"):
-        if values.value_of(row) is not None:
-            out[row.key] = values.value_of(row)
-    for name, value in values.hyperparameters.items():
-        out[f"hyperparameters.{name}"] = value
-    for key, value in values.facts().items():
-        if key.startswith(RANGES_PREFIX):
-            out[key] = value
-    for job_type, fields in values.data.items():
-        for name, value in fields.items():
-            out[f"data.{job_type}.{name}"] = value
-    for node, fields in values.per_node.items():
-        for path, value in fields.items():
-            out[f"{node}.{path}"] = value
-    return out
+    return values.keyed(facts_only=False)
 
 
 def key_for_config_path(path: str, node: str) -> str | None:
