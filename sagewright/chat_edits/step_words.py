@@ -33,7 +33,7 @@ def name_words(step_type: str) -> list[str]:
     return [w.lower() for w in merged]
 
 
-def _same_stem(said: str, name: str) -> bool:
+def same_stem(said: str, name: str) -> bool:
     if said == name:
         return True
     common = len(_prefix(said, name))
@@ -68,7 +68,7 @@ def step_score(
     }
     score = 0.0
     for i, word in enumerate(names):
-        if any(_same_stem(s, word) for s in said):
+        if any(same_stem(s, word) for s in said):
             score += 1.0 / max(1, sharing[word])
             if i == len(names) - 1:
                 score += HEAD_BONUS
@@ -94,7 +94,7 @@ def named_nodes(phrase: str, nodes: Iterable[str], registry: Registry) -> list[s
         if node.lower() in phrase.lower():
             score += CUE_WEIGHT
         job = qualifier_of(node)
-        job_named = int(bool(job) and any(_same_stem(s, job or "") for s in said))
+        job_named = int(bool(job) and any(same_stem(s, job or "") for s in said))
         if score > 0:
             scored[node] = (score, job_named)
     if not scored:

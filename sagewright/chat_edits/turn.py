@@ -22,9 +22,10 @@ from sagewright.agents.extract_fields import (
     stated_keys,
 )
 from sagewright.agents.text.asks import outside_catalogue
+from sagewright.chat_edits.fields import named_field
 from sagewright.chat_edits.reading import ADD, REPLACE, SET, Edit, read_edits
 from sagewright.chat_edits.steps import StepChange, apply_step_edit
-from sagewright.chat_edits.values import values_of
+from sagewright.chat_edits.values import TurnValues, values_of
 from sagewright.facts import PipelineValues
 from sagewright.registry import Registry
 
@@ -130,7 +131,14 @@ def _switch_values(result: TurnEdit, framework: str) -> None:
 
 
 def _values(result: TurnEdit, edit: Edit, turn: int, registry: Registry) -> None:
-    found = values_of(edit.text, result.topology, registry=registry, must_set=edit.op == SET)
+    named = named_field(edit.target, result.topology, registry=registry) if edit.op == SET else None
+    if named is not None and (named.question or named.problem):
+        result.refused.append(named.question or f"Not understood: '{edit.text}' ({named.problem}).")
+        return
+    if named is not None and named.key is not None:
+        found = TurnValues({named.key: named.value})
+    else:
+        found = values_of(edit.text, result.topology, registry=registry, must_set=edit.op == SET)
     for key, value in found.values.items():
         old = read_key(result.values, key)
         if old == value:

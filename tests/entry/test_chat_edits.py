@@ -120,6 +120,47 @@ def test_set_a_value_reports_old_and_new_and_survives_the_questions(chat):
     assert reply.phase == "questions"
 
 
+def test_set_a_field_named_in_words_asks_when_ambiguous_and_undo_restores_it(chat):
+    from sagewright.scaffold import build_configs
+    from sagewright.topology import Topology
+
+    chat.send(REQUIREMENT)
+    reply = chat.send("set the gate threshold to 0.9")
+    assert reply.text.startswith("Changed:\n  set gate.threshold: 0.8 -> 0.9\n")
+    reply = chat.send("set the instance type of the preprocessing to ml.m5.2xlarge")
+    key = "TabularPreprocessing_training.processing_instance_type"
+    assert f"set {key}: default -> 'ml.m5.2xlarge'" in reply.text  # that node, not every one
+    configs = build_configs(
+        Topology.parse(chat.state.topology),
+        PipelineValues(**chat.state.values),
+        allow_placeholders=True,
+    ).configs
+    assert configs["TabularPreprocessing_training"].processing_instance_type == "ml.m5.2xlarge"
+    assert configs["DataLoading_training"].processing_instance_type == "ml.m5.xlarge"
+    chat.send("swap the training job for a tuning job")
+    reply = chat.send("set the number of tuning jobs to 30")
+    assert "set tuning.max_jobs: default -> 30" in reply.text
+    assert chat.state.provenance["tuning.max_jobs"] == "chat turn 5"
+
+    reply = chat.send("set the instance type to ml.m5.xlarge")  # several fields match alike
+    assert reply.text.startswith("Nothing changed.\n  Which one did you mean: processing.instance_")
+    assert "training.instance_type (HyperparameterTuning)" in reply.text
+    reply = chat.send("set the frobnication level to 3")
+    assert "Nothing changed.\n  Not understood: 'set the frobnication level to 3'" in reply.text
+    reply = chat.send("set the gate threshold to high")
+    assert "Not understood: 'set the gate threshold to high' (gate.threshold: " in reply.text
+    assert values_of(chat)["gate.threshold"] == 0.9
+
+    chat.send("/undo")  # back over the idle turns to before the tuning jobs
+    assert "tuning.max_jobs" not in values_of(chat)
+    chat.send("/undo")  # before the swap
+    chat.send("/undo")  # before the instance type
+    assert key not in values_of(chat)
+    chat.send("/undo")  # before the threshold: the requirement's 0.8 again
+    assert values_of(chat).get("gate.threshold", 0.8) == 0.8
+    assert "gate.threshold" not in chat.state.provenance
+
+
 def test_an_edit_that_would_break_the_pipeline_changes_nothing(chat):
     chat.send(REQUIREMENT)
     before = dict(chat.state.topology)
@@ -149,6 +190,8 @@ def test_a_plugin_step_is_added_by_its_cue_words(chat, monkeypatch):
         assert "added DataProfiling_training" in reply.text
         assert chat.state.topology["DataProfiling_training"] == ["TabularPreprocessing_training"]
         assert values_of(chat)["DataProfiling_training.max_bins"] == 40
+        reply = chat.send("set the max bins of the profiling to 30")  # a plugin field in words
+        assert "set DataProfiling_training.max_bins: 40 -> 30" in reply.text
         reply = chat.send("drop the profiling")
         assert "removed DataProfiling_training" in reply.text
     finally:
