@@ -30,6 +30,7 @@ from sagewright.agents.llm import Usage
 from sagewright.agents.planner import PlanResult
 from sagewright.agents.qa_agent import QuestionSession
 from sagewright.agents.questions import Question
+from sagewright.agents.text.leftovers import fresh_notes
 from sagewright.chat_edits.turn import edit_turn, is_edit, values_copy
 from sagewright.errors import SagewrightError
 from sagewright.facts import PipelineValues
@@ -370,7 +371,7 @@ class ChatSession:
             **answered,
         }
         self.state.phase = "questions"
-        unread = [note for note in extraction.notes if note not in self.state.notes]
+        unread = fresh_notes(extraction.notes, self.state.notes)
         self.state.notes += unread  # values not understood: on screen now, in the README later
         lines = [prefix, *(f"Note: {note}" for note in unread)]
         return self._ask_next("\n".join(line for line in lines if line))

@@ -185,9 +185,10 @@ def plan_command(
     result = plan(text, model=model, base_url=base_url, timeout=timeout, config_file=config)
     if result.valid and result.backend.startswith(OFFLINE):
         from sagewright.agents.extractor import extract
+        from sagewright.agents.text.leftovers import fresh_notes
 
         unread = extract(text, result.graph()).not_understood  # stated values no field takes
-        result.notes += [note for note in unread if note not in result.notes]
+        result.notes += fresh_notes(unread, result.notes)
     if as_json:
         print_json(result.to_dict())
     else:

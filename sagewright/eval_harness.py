@@ -28,6 +28,7 @@ from typing import Any, cast
 from sagewright import jsonio
 from sagewright.agents.llm import OFFLINE, Usage
 from sagewright.agents.planner import PlanResult, plan
+from sagewright.agents.text.leftovers import fresh_notes
 from sagewright.checker import check_topology
 from sagewright.errors import SagewrightError
 from sagewright.eval_metrics import (
@@ -226,7 +227,7 @@ def run_case(
             extraction_fallback = getattr(extraction, "fallback", None)
             attempts += [a.to_dict() for a in getattr(extraction, "llm_attempts", [])]
             facts = facts_of(topology, values, reg)
-            notes += [n for n in getattr(extraction, "notes", []) if n not in notes]
+            notes += fresh_notes(getattr(extraction, "notes", []), notes)
         except SagewrightError as exc:
             extraction_error = f"{exc.code}: {exc.message}"
     existing = (

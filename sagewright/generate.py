@@ -26,6 +26,7 @@ from sagewright.agents.extractor import Extraction, extract
 from sagewright.agents.planner import PlanResult, plan
 from sagewright.agents.qa_agent import QuestionSession
 from sagewright.agents.questions import Question
+from sagewright.agents.text.leftovers import fresh_notes
 from sagewright.batch import BatchItem
 from sagewright.errors import ConfigError, SagewrightError, TopologyError
 from sagewright.facts import PipelineValues
@@ -173,9 +174,12 @@ def fill_values(
     ask: Ask | None,
     tell: Callable[[str], None] = lambda _: None,
     base_url: str | None = None,
+    said: Sequence[str] = (),
 ) -> tuple[QuestionSession, dict[str, str], Extraction]:
-    """Extract stated values, add defaults-file values, ask for the rest (or fail)."""
+    """Extract stated values, add defaults-file values, ask for the rest (or fail);
+    ``said``: notes already shown, not repeated."""
     extraction: Extraction = extract(requirement, topology, model=model, base_url=base_url)
+    extraction.notes = fresh_notes(extraction.notes, said)  # the plan's notes were said
     for note in extraction.notes:  # values not understood, replaced by a later message
         tell(f"note: {note}")
     provenance = dict.fromkeys(stated_keys(extraction.values), "stated")
@@ -268,6 +272,7 @@ def generate(
         ask=ask,
         tell=tell,
         base_url=base_url,
+        said=planned.notes,
     )
     filled_at = time.perf_counter()
     result = finish(

@@ -328,3 +328,23 @@ def _flatten(values: Iterable[Any]) -> list[Any]:
         else:
             out.append(value)
     return out
+
+
+QUOTED_NOTE = re.compile(r"^not understood: '(?P<said>.*)' \(")
+
+
+def fresh_notes(notes: Iterable[str], said_before: Iterable[str]) -> list[str]:
+    """``notes`` less those already said: the same line, or a *not understood* line whose
+    value a line in ``said_before`` already quotes ("rate 0.01-0.3" in "learning rate ...")."""
+    before = list(said_before)
+    quoted = [m["said"].lower() for note in before if (m := QUOTED_NOTE.match(note))]
+    out: list[str] = []
+    for note in notes:
+        match = QUOTED_NOTE.match(note)
+        said = match["said"].lower() if match else None
+        if note in before or note in out:
+            continue
+        if said is not None and any(said in q or q in said for q in quoted):
+            continue
+        out.append(note)
+    return out
