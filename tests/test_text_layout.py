@@ -29,7 +29,8 @@ from sagewright.agents.text.layout import corrected, laid_out
         ),
         ("Label {{churned}}, id {{cid}}", "Label churned, id cid"),
         ("quality_gate,yes,auc>=0.8\nregister,no,", "quality gate: yes; auc>=0.8\nregister: no"),
-        ("[gate]\nmetric = 'rmse'\nmax = 1.2\n", "gate: metric = 'rmse', max = 1.2\n"),
+        ("[gate]\nmetric = 'rmse'\nmax = 1.2\n", "gate metric = 'rmse', gate max = 1.2\n"),
+        ("bt:\n  type: ml.c5.xlarge\n  count: 2", "bt type: ml.c5.xlarge, bt count: 2"),
         ("Q6. Calibration?  A: no", "Calibration: no"),
         ("pkg w/o reg", "package without register"),
         (

@@ -97,8 +97,9 @@ CALIBRATION_METHOD = re.compile(
 INSTANCE_COUNT = re.compile(
     rf"(?P<n>{NUM})[ \t]*(?:x|×)?[ \t]*(?:(?:training|processing|gpu|cpu)[ \t]+)?"
     r"(?:instances?\b(?:[ \t]+of)?|(?=ml\.))"
-    rf"|\binstance[_ ]count{LINK}(?P<n2>{NUM})"
-    rf"|\bml\.[a-z0-9]+\.[a-z0-9]+[ \t]*(?:x|×|\*)[ \t]*(?P<n3>{NUM})\b",  # ml.g5.xlarge x 2
+    rf"|(?<![A-Za-z0-9])instance[_ ]count{LINK}(?P<n2>{NUM})"
+    # "ml.g5.xlarge x 2", a table row's "ml.g5.xlarge; 2"
+    rf"|\bml\.[a-z0-9]+\.[a-z0-9]+[ \t]*(?:x|×|\*|;)[ \t]*(?P<n3>{NUM})\b(?![.\d])",
     re.IGNORECASE,
 )
 
@@ -190,7 +191,10 @@ def instance_counts(masked: str, add: Add, counted: Callable[[int, int], list[st
     instances the cue before it, else after it in the sentence, names."""
     for match in INSTANCE_COUNT.finditer(masked):
         start, end = sentence_bounds(masked, match.start())
-        for key in counted(start, match.end()) or counted(match.start(), end):
+        named = counted(start, match.end()) or counted(match.start(), end)
+        if not named and match["n2"]:  # "training instance: X" then "instance count: 2"
+            named = counted(sentence_bounds(masked, max(start - 1, 0))[0], start)
+        for key in named:
             add(key, _int_or_float(match["n"] or match["n2"] or match["n3"]), *match.span())
 
 

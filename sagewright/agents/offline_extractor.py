@@ -350,7 +350,9 @@ RULED_OUT = [
 ]
 UNLESS = re.compile(r"\bunless\b", re.IGNORECASE)
 BARE_THRESHOLD = re.compile(
-    rf"\bthreshold\s*(?:to|at|of|=|:|is|should be|becomes?)?\s*{THRESHOLD}", re.IGNORECASE
+    rf"(?<![\w-])(?:threshold|gate|bar|cut-?off)\s*(?:(?:to|at|of|=|:|is|should be|becomes?)\s*)?"
+    rf"(?=\.?\d){THRESHOLD}",
+    re.IGNORECASE,
 )
 FAIL_CUE = re.compile(
     r"\b(?:fail|fails|stop|stops|block|blocks|reject|abort|halt)\b[^.\n]{0,40}$", re.IGNORECASE
@@ -676,7 +678,7 @@ def _gate(ctx: _Context) -> None:
             ctx.collector.add("gate.metric", metric, evidence)
             ctx.collector.add("gate.threshold", threshold, evidence)
             ctx.collector.add("gate.comparison", comparison, evidence)
-    for match in BARE_THRESHOLD.finditer(ctx.masked):  # "make the threshold 0.82"
+    for match in BARE_THRESHOLD.finditer(ctx.masked):  # "make the threshold 0.82", "the gate 0.85"
         if not any(s <= match.start() < e for s, e in taken):
             value = _number_text(match["value"], percent=bool(match["percent"]))
             ctx.collector.add("gate.threshold", value, ctx.snippet(match.start(), match.end()))

@@ -33,7 +33,8 @@ QUOTE_HEADER = re.compile(
 MAIL_HEADER = re.compile(r"^[ \t]*(?:from|sent|date|to|cc):[^\n]*$", re.IGNORECASE | re.MULTILINE)
 TIMESTAMP_LINE = re.compile(
     r"^[ \t]*(?:\[\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]m)?\]"
-    r"|[A-Z][\w.'-]*(?:[ \t]+[A-Z][\w.'-]*){0,3}[ \t]+\d{1,2}:\d{2}(?:[ \t]*[AaPp][Mm])?[ \t]*$)",
+    r"|[A-Z][\w.'-]*(?:[ \t]+[A-Z][\w.'-]*){0,3}[ \t]+\d{1,2}:\d{2}(?:[ \t]*[AaPp][Mm])?[ \t]*$"
+    r"|[A-Z][\w.'-]*(?:[ \t]+[A-Z][\w.'-]*){0,3}[ \t]*\(\d{1,2}:\d{2}(?:[ \t]*[AaPp][Mm])?\):)",
     re.MULTILINE,
 )
 REPLY = "(reply)"  # marks where a reply starts once its quoted history is moved before it

@@ -54,9 +54,41 @@ def laid_out(text: str) -> str:
     text = _sed_applied(QA.sub(r"\g<q>: ", text))
     text = SHORTHAND.sub(lambda m: SHORT.get(m[0].lower(), "with"), text)
     text = SECTION.sub(
-        lambda m: f"{m['name']}: " + ", ".join(m["body"].split("\n")).strip(", ") + "\n", text
+        lambda m: (
+            ", ".join(f"{m['name']} {x.strip()}" for x in m["body"].split("\n") if x.strip()) + "\n"
+        ),
+        text,
     )
-    return "\n".join(_rows(_table_rows(text.split("\n"))))
+
+    return "\n".join(_rows(_table_rows(_folded(text.split("\n")))))
+
+
+YAML_PARENT = re.compile(r"^(?P<indent>[ \t]*)(?:-[ \t]*)?[\w .-]+:[ \t]*$")
+YAML_LEAF = re.compile(r"^(?P<indent>[ \t]+)[\w.-]+[ \t]*:[ \t]*\S")
+
+
+def _folded(lines: list[str]) -> list[str]:
+    """A YAML key whose block holds only ``k: v`` lines reads ``key k: v, key k2: v2``."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        parent = YAML_PARENT.match(lines[i])
+        j = i + 1
+        while parent and j < len(lines) and (leaf := YAML_LEAF.match(lines[j])):
+            if len(leaf["indent"]) <= len(parent["indent"]):
+                break
+            j += 1
+        deeper = j < len(lines) and len(lines[j]) - len(lines[j].lstrip()) > len(
+            parent["indent"] if parent else ""
+        )
+        if parent and j > i + 1 and not (deeper and lines[j].strip()):
+            key = lines[i].rstrip().rstrip(":")
+            out.append(", ".join(f"{key} {x.strip()}" for x in lines[i + 1 : j]))
+            i = j
+        else:
+            out.append(lines[i])
+            i += 1
+    return out
 
 
 def _undiffed(text: str) -> str:
