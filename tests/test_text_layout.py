@@ -32,7 +32,7 @@ from sagewright.agents.text.layout import corrected, laid_out
         ("[gate]\nmetric = 'rmse'\nmax = 1.2\n", "gate metric = 'rmse', gate max = 1.2\n"),
         ("bt:\n  type: ml.c5.xlarge\n  count: 2", "bt type: ml.c5.xlarge, bt count: 2"),
         ("Q6. Calibration?  A: no", "Calibration: no"),
-        ("pkg w/o reg", "package without register"),
+        ("pkg w/o reg, bs 64", "package without register, batch size 64"),
         (
             "We train, evaluate, package.\nThen register, please.",
             "We train, evaluate, package.\nThen register, please.",

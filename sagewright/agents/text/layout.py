@@ -34,8 +34,15 @@ QA = re.compile(
 SECTION = re.compile(
     r"^\[(?P<name>[\w .-]{1,40})\][ \t]*\n(?P<body>(?:[ \t]*[\w.-]+[ \t]*=[^\n]*(?:\n|$))+)", re.M
 )
-SHORT = {"pkg": "package", "grp": "group", "lbl": "label", "reg": "register", "w/o": "without"}
-SHORTHAND = re.compile(r"(?<![\w:/])(?:pkg|grp|lbl|reg|w/o)(?![\w:/])|(?<!\w)w/(?=\s)", re.I)
+SHORT = {
+    "pkg": "package",
+    "grp": "group",
+    "lbl": "label",
+    "reg": "register",
+    "w/o": "without",
+    "bs": "batch size",
+}
+SHORTHAND = re.compile(r"(?<![\w:/])(?:pkg|grp|lbl|reg|w/o|bs)(?![\w:/])|(?<!\w)w/(?=\s)", re.I)
 TABLE_ROW = re.compile(r"^[ \t]*\|(?P<cells>.*)\|[ \t]*$")
 TABLE_RULE = re.compile(r"^[\s|:\-]*$")
 TOGGLE = re.compile(r"yes|no|true|false|on|off|y|n", re.I)
