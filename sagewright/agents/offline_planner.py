@@ -270,7 +270,7 @@ def _optional_inputs(graph: _PlanBuilder, intent: Intent) -> None:
     if PACKAGING in graph.parents and calibrations:
         graph.link(calibrations[0], PACKAGING)
     if REGISTRATION in graph.parents:
-        if PAYLOADS in graph.parents:
+        if PAYLOADS in graph.parents and not intent.payloads_apart:
             graph.link(PAYLOADS, REGISTRATION)
         for job in intent.attach_metrics:
             graph.link(graph.name(EVALUATION, job), REGISTRATION)

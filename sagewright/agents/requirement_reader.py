@@ -146,6 +146,12 @@ RETRACT = re.compile(
     r"(?:don't|do not|doesn't|does not) need (?:it|them|that) any ?more)\b"
 )
 CONDITION = re.compile(r"\b(?:unless|if|until|when|once|provided|as long as)\b")
+PAYLOADS_APART = re.compile(
+    r"\bpayloads?\b[^.;\n]{0,40}\b(?:not|n't|never|without)\s+(?:be\s+|being\s+)?"
+    r"(?:attach|add|includ|bundl|link)\w*\s+(?:to|in|into|with)\s+(?:the\s+)?(?:model\s+)?regist"
+)
+# "X should not be attached to Y": the negation is of attaching X, Y is only the place
+PASSIVE_PLACE = re.compile(r"\s+(?:be\s+|get\s+)?(?P<verb>\w+ed)\s+(?:to|into|in|on|with)\b")
 SCOPE_STOP = re.compile(
     r"[.!?](?=\s|$)|[;\n—–:()]|,\s*(?:and|then|please)\b"
     # a comma that opens a clause of its own ("scratch the gate, the owner wants ...")
@@ -291,6 +297,7 @@ class Intent:
     batch: list[str] = field(default_factory=list)
     calibration_scorer: str | None = None  # "evaluate" | "batch"
     attach_metrics: list[str] = field(default_factory=list)
+    payloads_apart: bool = False  # "payloads should not be attached to the registration"
     gate: Gate | None = None
     unsupported_model: str | None = None  # the framework asked for, when the catalogue lacks it
     mentions: list[Mention] = field(default_factory=list)  # concept words, spans in ``text``
@@ -517,6 +524,9 @@ def _negated_spans(text: str) -> list[tuple[int, int]]:
     for cue in NEG_PREFIX.finditer(text):
         stop = SCOPE_STOP.search(text, cue.end())
         end = stop.start() if stop else len(text)
+        passive = PASSIVE_PLACE.match(text, cue.end(), end)
+        if passive:  # "payloads should not be attached to the registration": not the place
+            end = passive.end("verb")
         if cue.group() in ("instead of", "rather than"):  # the replaced thing only, not what
             comma = text.find(",", cue.end(), end)  # follows it ("..., the team wants an MLP")
             end = comma if comma >= 0 else end
@@ -904,6 +914,7 @@ def read_requirement(requirement: str, registry: Registry | None = None) -> Inte
                 intent.data_job_types.append("calibration")
     intent.gate = _gate(text, mentions, intent.negated)
     intent.attach_metrics = _attached_metrics(text, mentions, intent)
+    intent.payloads_apart = bool(PAYLOADS_APART.search(text))
     _drop_unused_data(intent, loaded)
     return intent
 

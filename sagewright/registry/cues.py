@@ -40,4 +40,6 @@ MODEL_CUES = (
     r"(?!\s+(?:on|over|using|from|against)\s+(?:the\s+|our\s+)?(?:§data|(?:[\w-]+\s+){0,2}"
     r"(?:data|dataset|table|query|extract)\b))",
     r"\bcreate\s+(?:an?|the)\s+model\s+(?:from|out of|with)\b|\bmodel (?:creation )?step\b",
+    # "..., then create the model." / "model created": the model of the training said before
+    r"\bcreate\s+the\s+model(?=\s*(?:[.;!)]|$))|\bmodel created\b",
 )
