@@ -56,3 +56,14 @@ def test_a_voice_note_reads_without_its_fillers_and_stutters() -> None:
     said = "we take the, the churn data, and, um, if the AUC is, like, above 0.85, uh, register"
     assert unfilled(said) == "we take the churn data, and if the AUC is above 0.85 register"
     assert unfilled("that that is fine; I like XGBoost") == "that that is fine; I like XGBoost"
+
+
+def test_a_document_in_s3_is_a_page_to_read_not_data() -> None:
+    from sagewright.agents.text.literals import find_mentions
+
+    text = "Train on s3://acme-ml/train/. Runbook: s3://acme-wiki/runbook.pdf, s3://acme-ml/test/"
+    assert [(m.kind, m.value) for m in find_mentions(text)] == [
+        ("s3", "s3://acme-ml/train/"),
+        ("url", "s3://acme-wiki/runbook.pdf"),
+        ("s3", "s3://acme-ml/test/"),
+    ]

@@ -28,6 +28,7 @@ SQL_TAIL = re.compile(
     r"|\s+(?:on|in|via|using|from)\s+(?:athena|redshift))\b.*$",
     re.IGNORECASE | re.DOTALL,
 )
+DOCUMENT = re.compile(r"\.(?:pdf|docx?|pptx?|md|html?|png|jpe?g|gif|svg)$", re.IGNORECASE)
 TRAILING_PUNCTUATION = ".,;:!?)]}'\"`"
 MASK = "\u2591"  # light shade: never a word character, never punctuation the rules look for
 
@@ -66,9 +67,12 @@ def find_mentions(text: str) -> list[Mention]:
             if _inside(match.start(), taken):
                 continue
             value = match.group().rstrip(TRAILING_PUNCTUATION)
+            said: MentionKind = kind
             if kind == "s3":
                 value = "s3://" + value[5:]  # the scheme in lower case
-            mentions.append(Mention(kind, match.start(), match.start() + len(value), value))
+                if DOCUMENT.search(value):  # a runbook PDF in S3 is a page to read, not data
+                    said = "url"
+            mentions.append(Mention(said, match.start(), match.start() + len(value), value))
             bisect.insort(taken, (match.start(), match.start() + len(value)))
     mentions.extend(_plain_sql(text, taken))
     return sorted(mentions, key=lambda m: m.start)
