@@ -196,7 +196,7 @@ def plan_offline(requirement: str, *, registry: Registry | None = None) -> Offli
     intent = read_requirement(requirement, reg)
     graph = _planned(_PlanBuilder(intent, reg))
     notes = outside_catalogue(requirement, reg)
-    topology = _in_flow_order(graph.parents, reg)
+    topology = _without_dead_data(_in_flow_order(graph.parents, reg))
     if not topology:
         notes.append("nothing in the requirement maps to a catalogue step; the plan is empty")
     notes += unplaced_asks(requirement, intent, topology, reg)
@@ -205,6 +205,17 @@ def plan_offline(requirement: str, *, registry: Registry | None = None) -> Offli
     )
     why = {node: graph.why[node] for node in topology if node in graph.why}
     return OfflinePlan(topology, existing, intent, notes, why)
+
+
+def _without_dead_data(topology: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Drop a data branch (loading, preprocessing) that no later step reads, when the plan goes
+    past data preparation: a path whose job nothing asked for is not loaded for nothing."""
+    data = {n for n in topology if step_type_of(n) in (DATA_LOADING, PREPROCESSING)}
+    if data == set(topology):
+        return topology  # "only the data preparation": the branches are the pipeline
+    read = {p for node, parents in topology.items() if node not in data for p in parents}
+    live = {n for n in data if any(has_path(topology, n, r) or n == r for r in read)}
+    return {n: ps for n, ps in topology.items() if n not in data or n in live}
 
 
 def extend_plan(

@@ -268,6 +268,7 @@ class Source:
     start: int
     end: int
     job_type: str | None = None
+    guessed: bool = False  # no word named its job type; the first free one was taken
 
 
 @dataclass(frozen=True)
@@ -484,7 +485,8 @@ def _assign_job_types(masked: _Masked, vocab: Vocabulary) -> list[Source]:
             else:
                 job = next((j for j in ("testing", "validation") if j not in used), "testing")
             used.add(job)
-        final.append(Source(source.kind, source.value, source.start, source.end, job))
+        guessed = source.job_type is None
+        final.append(Source(source.kind, source.value, source.start, source.end, job, guessed))
     return final
 
 
@@ -902,6 +904,15 @@ def read_requirement(requirement: str, registry: Registry | None = None) -> Inte
         intent.evaluate = []
     if not intent.wants(BATCH):
         intent.batch = []
+    named = {src.job_type for src in sources if not src.guessed} | loaded
+    held_out: list[str] = [
+        j for j in ("testing", "validation") if j in named and j not in intent.batch
+    ]
+    trains = intent.wants(TRAIN) or intent.wants(TUNE)
+    if held_out and trains and not intent.evaluate and EVALUATE not in intent.negated:
+        # a test or validation set given with a model to train is there to score the model
+        intent.asked.add(EVALUATE)
+        intent.evaluate = held_out[:1]
 
     if intent.wants(CALIBRATE):
         if "calibration" in intent.batch:
