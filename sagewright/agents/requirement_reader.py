@@ -565,13 +565,26 @@ LIST_ITEM = re.compile(r"[ \t]*(?:[-*•+]|\d+[.)])[ \t]")
 NEGATIVE_HEAD = re.compile(r"\bnon-?goals?\b|\bremoved\b|\bdropped\b")
 
 
+# a label, not a sentence, before the colon: "Out of scope: retraining, registration."
+INLINE_HEAD = re.compile(
+    r"^[ \t]*(?:[-*•][ \t]*)?(?P<head>[A-Za-z][\w /-]{0,30}?)[ \t]*:[ \t]*(?P<items>\S[^\n]*)$",
+    re.M,
+)
+
+
+def _negative_head(head: str) -> bool:
+    return bool(NEG_PREFIX.search(head) or NEG_POSTFIX.search(head) or NEGATIVE_HEAD.search(head))
+
+
 def _negative_lists(text: str) -> list[tuple[int, int]]:
     """A list under a negative heading ("Out of scope:", "Not needed:") is negated, item by
     item, up to the first line that is not a list item."""
     spans: list[tuple[int, int]] = []
+    for inline in INLINE_HEAD.finditer(text):  # "Out of scope: retraining, registration."
+        if _negative_head(inline["head"]):
+            spans.append(inline.span("items"))
     for heading in HEADING.finditer(text):
-        head = heading["head"]
-        if not (NEG_PREFIX.search(head) or NEG_POSTFIX.search(head) or NEGATIVE_HEAD.search(head)):
+        if not _negative_head(heading["head"]):
             continue
         end = heading.end()
         for line in re.finditer(r"\n([^\n]*)", text[end:]):
