@@ -33,7 +33,7 @@ TRAINING_CUES = (
 )
 # Asked of a model-creation step whatever its framework.
 MODEL_CUES = (
-    r"\bsagemaker\s+(?:\w+\s+)?model\b(?!\s+(?:registry|package|group))",
+    r"\bsagemaker\s+(?:\w+\s+)?model\b(?!\s+(?:registry|package|group|monitor\w*|cards?))",
     r"\bmodel entity\b|\bmodel object\b",
     r"\b(?:create|creates|creating|make|build|define)\s+(?:an?|the)\s+"
     r"(?:xgboost|pytorch)\s+model\b(?!\s+(?:registry|package))"
