@@ -56,6 +56,9 @@ def test_values_that_landed_are_not_reported() -> None:
         # an email's signature: its paths and ARNs are not pipeline values
         "Train XGBoost on s3://acme/train/ with label y.\n\nThanks,\nBo\n"
         "arn:aws:iam::111122223333:role/Bo s3://bo-personal/notes/",
+        # a table's header row, a disclaimer's "named addressee"
+        "key,value\nframework,xgboost\nlabel,y\ntrain,s3://acme/train/",
+        "Train XGBoost on s3://acme/train/ with label y. This mail is for the named addressee.",
     ],
 )
 def test_words_around_values_are_not_values(text: str) -> None:

@@ -57,7 +57,14 @@ ENUMERATOR = re.compile(
 )
 NOT_NAMES = frozenset(
     {"the", "a", "an", "it", "this", "that", "our", "your", "my", "its", "their", "of", "for",
-     "to", "and", "as", "is", "be", "after", "by", "in", "on", "with"}
+     "to", "and", "as", "is", "be", "after", "by", "in", "on", "with", "name", "addressee",
+     "recipient", "recipients", "person", "individual", "party", "entity"}
+)  # fmt: skip
+# A table's header row read as "key: value" ("key,value", "job type;source") holds no value.
+HEADER_WORDS = frozenset(
+    {"value", "values", "source", "setting", "settings", "parameter", "param", "field", "type",
+     "step", "enabled", "notes", "note", "location", "hyperparameter", "min", "max", "default",
+     "description", "name"}
 )  # fmt: skip
 INSTANCE_TYPE = re.compile(r"\bml\.[a-z0-9]+\.[a-z0-9]+", re.IGNORECASE)  # one word, not three
 CLAUSE_BREAK = re.compile(r"[.!?;](?=\s|$)|\n")
@@ -177,6 +184,8 @@ def _spans(text: str, field_words: frozenset[str]) -> Iterator[Span]:
     pairs = sorted([*ASSIGNED.finditer(text), *KEYED.finditer(text)], key=lambda m: m.start())
     for match in pairs:
         name, value = match["name"], match["value"].strip("`'\"")
+        if value.lower() in HEADER_WORDS:
+            continue
         if text.startswith("(", match.end()) or _code_reference(name, match["value"]):
             continue  # ``x = TrainingInput(...)``, ``role=role``: code, not a value
         words = {_stem(w) for w in WORD.findall(name.lower())}
@@ -188,7 +197,7 @@ def _spans(text: str, field_words: frozenset[str]) -> Iterator[Span]:
             said = " ".join(text[match.start("name") : match.end()].split())
             yield Span(match.start(), match.end(), said, value, name)
     for match in CALLED.finditer(text):
-        if match["value"].lower() in NOT_NAMES:
+        if match["value"].lower().rstrip(".") in NOT_NAMES:
             continue
         if not covered.overlaps(*match.span("value")):
             covered.add(*match.span())
