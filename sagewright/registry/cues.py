@@ -41,5 +41,5 @@ MODEL_CUES = (
     r"(?:data|dataset|table|query|extract)\b))",
     r"\bcreate\s+(?:an?|the)\s+model\s+(?:from|out of|with)\b|\bmodel (?:creation )?step\b",
     # "..., then create the model." / "model created": the model of the training said before
-    r"\bcreate\s+the\s+model(?=\s*(?:[.;!)]|$))|\bmodel created\b",
+    r"\bcreate\s+the\s+model(?=\s*(?:[.;!),]|$))|\bmodel created\b",
 )
