@@ -28,6 +28,7 @@ from sagewright.agents.requirement_reader import (
     vocabulary,
 )
 from sagewright.agents.text.discourse import message_starts, told
+from sagewright.agents.text.leftovers import unread_note
 from sagewright.agents.text.literals import MASK, Mention, find_mentions, flatten_layout, mask
 from sagewright.agents.text.metrics import (
     GATE_PATTERNS,
@@ -383,7 +384,7 @@ class _Context:
             return True
         stop = re.compile(r"[\s,;]|$").search(self.text, end, end + 80)
         said = self.snippet(start, stop.start() if stop else end + 80)
-        self.notes.append(f"not understood: '{said}' (the value is not taken in part)")
+        self.notes.append(unread_note(said, "the value is not taken in part"))
         return False
 
 

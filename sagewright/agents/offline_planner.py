@@ -30,8 +30,9 @@ from sagewright.agents.requirement_reader import (
     read_requirement,
 )
 from sagewright.agents.text.asks import outside_catalogue
+from sagewright.agents.text.leftovers import unread_note
 from sagewright.agents.text.windows import locate
-from sagewright.dag import has_path, topological_order
+from sagewright.dag import descendants, has_path, topological_order
 from sagewright.registry import DataKind, PortMode, Registry, StepSpec, default_registry
 from sagewright.topology import Topology, qualifier_of, step_type_of
 
@@ -214,7 +215,7 @@ def _without_dead_data(topology: dict[str, list[str]]) -> dict[str, list[str]]:
     if data == set(topology):
         return topology  # "only the data preparation": the branches are the pipeline
     read = {p for node, parents in topology.items() if node not in data for p in parents}
-    live = {n for n in data if any(has_path(topology, n, r) or n == r for r in read)}
+    live = {n for n in data if n in read or descendants(topology, n) & read}
     return {n: ps for n, ps in topology.items() if n not in data or n in live}
 
 
@@ -411,7 +412,7 @@ def _values_of_unplaced(
     said = {e for plan in plans for k, each in stated(plan).items() if k not in taken for e in each}
     said = {e for e in said if not any(e != other and e in other for other in said)}
     return [
-        f"not understood: '{evidence}' (stated for a step that is not planned)"
+        unread_note(evidence, "stated for a step that is not planned")
         for evidence in sorted(said, key=requirement.find)
     ]
 

@@ -137,9 +137,7 @@ def not_understood(
         said.setdefault(span.start, span.said.rstrip(".,;:"))
     # one note a clause: "lr (0.0001 to 0.005" holds "lr (0.0001"
     kept = [s for s in said.values() if not any(o != s and o.startswith(s) for o in said.values())]
-    return [
-        f"not understood: '{s}' (stated, but no config field took it)" for s in dict.fromkeys(kept)
-    ]
+    return [unread_note(s, "stated, but no config field took it") for s in dict.fromkeys(kept)]
 
 
 def _accounted(span: Span, texts: set[str], numbers: set[Decimal], names: set[str]) -> bool:
@@ -340,6 +338,11 @@ def _flatten(values: Iterable[Any]) -> list[Any]:
 
 
 QUOTED_NOTE = re.compile(r"^not understood: '(?P<said>.*)' \(")
+
+
+def unread_note(said: str, why: str) -> str:
+    """The one form of a *not understood* line (:func:`fresh_notes` reads it back)."""
+    return f"not understood: '{said}' ({why})"
 
 
 def fresh_notes(notes: Iterable[str], said_before: Iterable[str]) -> list[str]:
