@@ -59,3 +59,12 @@ def test_a_spoken_self_correction_replaces_the_number_before_it():
     assert corrected("[09:31] maria: yes. actually make it 30 epochs") == (
         "[09:31] maria: yes. actually make it 30 epochs"  # a time stamp is not a value
     )
+
+
+def test_a_shorthand_label_before_a_colon_is_read_but_not_an_objective() -> None:
+    from sagewright.agents.text.layout import laid_out
+
+    assert (
+        laid_out("(grp: risk-models, status approved)") == "(group: risk-models, status approved)"
+    )
+    assert laid_out("objective reg:squarederror") == "objective reg:squarederror"

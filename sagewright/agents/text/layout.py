@@ -42,7 +42,9 @@ SHORT = {
     "w/o": "without",
     "bs": "batch size",
 }
-SHORTHAND = re.compile(r"(?<![\w:/])(?:pkg|grp|lbl|reg|w/o|bs)(?![\w:/])|(?<!\w)w/(?=\s)", re.I)
+SHORTHAND = re.compile(  # a colon may follow a label ("grp: x"), not "reg" ("reg:squarederror")
+    r"(?<![\w:/])(?:(?:pkg|grp|lbl|bs)(?![\w/])|(?:reg|w/o)(?![\w:/]))|(?<!\w)w/(?=\s)", re.I
+)
 TABLE_ROW = re.compile(r"^[ \t]*\|(?P<cells>.*)\|[ \t]*$")
 TABLE_RULE = re.compile(r"^[\s|:\-]*$")
 TOGGLE = re.compile(r"yes|no|true|false|on|off|y|n", re.I)
